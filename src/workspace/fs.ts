@@ -1,0 +1,34 @@
+/**
+ * Writing to the workspace: every file is written to a temporary name and renamed into
+ * place, so a crash or a concurrent reader never sees half a file; and commands that
+ * read-modify-write the database hold one workspace lock while they do.
+ */
+import { mkdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { CONFIG_FILE, type Workspace } from './workspace.js';
+
+export async function writeAtomic(file: string, content: string | Buffer, mode?: number): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, content, mode === undefined ? { fsync: true } : { fsync: true, mode });
+}
+
+/**
+ * Runs `fn` while holding the workspace lock. Waits for other quirkctl processes
+ * (up to ~30 s) instead of failing, because parallel `add`s are a normal thing to do.
+ */
+export async function withWorkspaceLock<T>(ws: Workspace, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(ws.stateDir, { recursive: true });
+  const release = await lockfile.lock(path.join(ws.root, CONFIG_FILE), {
+    lockfilePath: path.join(ws.stateDir, 'lock'),
+    stale: 15_000,
+    retries: { retries: 200, factor: 1.1, minTimeout: 10, maxTimeout: 200 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
