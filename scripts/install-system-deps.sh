@@ -5,9 +5,19 @@
 set -euo pipefail
 
 packages=(
-  git ca-certificates curl
+  git ca-certificates curl build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils zstd kmod fakeroot perl
   # Device names: pci.ids (lspci's database).
   pci.ids
+  # Kernel patches: a real kernel tree (checkpatch.pl, get_maintainer.pl, quirks.c, MAINTAINERS).
+  linux-source-6.1 codespell
+  # DKMS packages: dkms against real headers, Debian and Arch packaging, the hook's linter.
+  dkms linux-headers-amd64 dh-dkms debhelper dpkg-dev lintian makepkg pacman-package-manager libarchive-tools shellcheck
+  # Proving a workaround in a VM: a real kernel, qemu, busybox for the initramfs.
+  linux-image-amd64 qemu-system-x86 busybox-static
+  # Tracking review on lore: a real public-inbox server.
+  public-inbox libsearch-xapian-perl
+  # Builds in containers: bubblewrap over a debootstrap root file system.
+  bubblewrap debootstrap
 )
 
 missing=()

@@ -65,3 +65,17 @@ export function parseFrontMatterDocument<T>(text: string, file: string, opts: Fr
 export function serializeFrontMatterDocument(doc: Pick<FrontMatterDocument<unknown>, 'yaml' | 'body'>): string {
   return joinFrontMatter(doc.yaml.doc.toString(yamlToString), doc.body);
 }
+
+/**
+ * Sets a front-matter value in both the YAML document (comments elsewhere kept) and the
+ * parsed data. Lists of short strings print on one line when `flow` is set.
+ */
+export function setValue<T>(doc: FrontMatterDocument<T>, path: DataPath, value: unknown, opts: { flow?: boolean } = {}): void {
+  const node = doc.yaml.doc.createNode(value, { flow: opts.flow ?? false });
+  doc.yaml.doc.setIn(path, node);
+  const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((o, k) => {
+    if (o[k] === undefined || o[k] === null) o[k] = typeof k === 'number' ? [] : {};
+    return o[k] as Record<string | number, unknown>;
+  }, doc.data as Record<string, unknown>);
+  parent[path[path.length - 1] as string | number] = value;
+}

@@ -15,6 +15,11 @@ export const DEFAULT_PCI_IDS = ['/usr/share/misc/pci.ids', '/usr/share/hwdata/pc
 export interface WorkspaceConfig {
   version: 1;
   'pci-ids'?: string[];
+  kernel?: { tree?: string; base?: string; 'checkpatch-args'?: string[] };
+  lore?: { url?: string };
+  upstream?: { mainline?: string; stable?: string };
+  dkms?: { name?: string; version?: string };
+  build?: { runner?: 'auto' | 'host' | 'bwrap' | 'podman' | 'docker'; jobs?: number; targets?: unknown[] };
 }
 
 export interface Workspace {
@@ -87,6 +92,11 @@ export function workspaceAt(root: string, config: WorkspaceConfig): Workspace {
 /** The pci.ids files to read, workspace-relative paths resolved. */
 export function pciIdsPaths(ws: Workspace): string[] {
   return (ws.config['pci-ids'] ?? DEFAULT_PCI_IDS).map((p) => path.resolve(ws.root, p));
+}
+
+/** A path from the config, resolved against the workspace root; undefined when unset. */
+export function configPath(ws: Workspace, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : path.resolve(ws.root, value);
 }
 
 /** A path as shown to the user: relative to the workspace root. */

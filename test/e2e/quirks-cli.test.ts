@@ -113,7 +113,7 @@ describe('bad input: exit 2, a message naming what was wrong, nothing written', 
   it('a broken quirkctl.yaml is named by line', () => {
     const ws = freshWorkspace();
     writeFileSync(path.join(ws, 'quirkctl.yaml'), 'version: 1\npci_ids: [ x ]\n');
-    expect(cli(['list'], { cwd: ws })).toMatchObject({ code: 2, stderr: "quirkctl.yaml:2: pci_ids: unknown key 'pci_ids'; expected one of: version, pci-ids\n" });
+    expect(cli(['list'], { cwd: ws })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^quirkctl\.yaml:2: pci_ids: unknown key 'pci_ids'; expected one of: version, pci-ids, /) });
   });
 });
 

@@ -1,0 +1,45 @@
+/**
+ * The series model: one patch series, as series/<slug>.md holds it. Pure data; files
+ * live in store.ts.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const SERIES_STATES = ['drafted', 'sent', 'under-review', 'changes-requested', 'reviewed', 'applied', 'merged'] as const;
+export type SeriesState = (typeof SERIES_STATES)[number];
+
+export interface SentRevision {
+  revision: number;
+  /** ISO 8601, UTC. */
+  date: string;
+  /** Message-ID of the cover letter (absent for a single-patch series). */
+  cover?: string;
+  /** Message-IDs of the patches, in order. */
+  patches: string[];
+  to?: string[];
+  cc?: string[];
+  source?: 'sent' | 'imported';
+}
+
+/** Front matter as YAML holds it once the schema has accepted it. */
+export interface SeriesData {
+  subject: string;
+  'change-id': string;
+  revision: number;
+  prefixes?: string[];
+  to?: string[];
+  cc?: string[];
+  'base-commit'?: string;
+  base?: string;
+  quirk?: string;
+  patches: string[];
+  state: SeriesState;
+  history?: SentRevision[];
+}
+
+export const SLUG_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+/** b4's change-id: the creation date, the slug and 12 random hex digits. */
+export function newChangeId(slug: string, date = new Date()): string {
+  const ymd = date.toISOString().slice(0, 10).replace(/-/g, '');
+  return `${ymd}-${slug.slice(0, 40).replace(/-+$/, '')}-${randomBytes(6).toString('hex')}`;
+}
