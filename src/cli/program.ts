@@ -12,6 +12,7 @@ import { register as registerInit } from './commands/init.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerRm } from './commands/rm.js';
 import { register as registerScan } from './commands/scan.js';
+import { register as registerSeries } from './commands/series.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerValidate } from './commands/validate.js';
 
@@ -38,6 +39,10 @@ Start here:
   for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan]) {
     register(program);
   }
+  const series = registerSeries(program);
+  // Features add `series` subcommands from modules of their own.
+  const seriesSubcommands: ((series: Command) => void)[] = [];
+  for (const register of seriesSubcommands) register(series);
   return program;
 }
 
