@@ -14,6 +14,9 @@ import { register as registerRm } from './commands/rm.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSeries } from './commands/series.js';
 import { register as registerShow } from './commands/show.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerTrack } from './commands/track.js';
+import { register as registerTrailers } from './commands/trailers.js';
 import { register as registerValidate } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,7 +39,7 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers]) {
     register(program);
   }
   const series = registerSeries(program);

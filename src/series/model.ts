@@ -3,6 +3,7 @@
  * live in store.ts.
  */
 import { randomBytes } from 'node:crypto';
+import type { SeriesReview } from '../lore/review.js';
 
 export const SERIES_STATES = ['drafted', 'sent', 'under-review', 'changes-requested', 'reviewed', 'applied', 'merged'] as const;
 export type SeriesState = (typeof SERIES_STATES)[number];
@@ -34,6 +35,8 @@ export interface SeriesData {
   patches: string[];
   state: SeriesState;
   history?: SentRevision[];
+  /** What `quirkctl track` found on lore (src/lore/). */
+  review?: SeriesReview;
 }
 
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]*$/;

@@ -1,0 +1,175 @@
+/**
+ * Review facts in one mail's text: trailers, NAKs, "applied" notices and pull requests.
+ * Pure: a body in, facts out. Quoted text (`> ...`) never counts, whoever wrote it.
+ */
+
+export const TRAILER_KEYS = ['Fixes', 'Reported-by', 'Closes', 'Suggested-by', 'Tested-by', 'Reviewed-by', 'Acked-by', 'Nacked-by', 'Cc', 'Link'] as const;
+export type TrailerKey = (typeof TRAILER_KEYS)[number];
+
+/** Trailers that name a person: they need a mail address to count. */
+const PERSON_KEYS: ReadonlySet<TrailerKey> = new Set(['Reported-by', 'Suggested-by', 'Tested-by', 'Reviewed-by', 'Acked-by', 'Nacked-by', 'Cc']);
+
+export interface Trailer {
+  key: TrailerKey;
+  /** The value as it goes into a patch: `Name <addr>`, a URL, `<sha> ("subject")`. */
+  value: string;
+  name?: string;
+  address?: string;
+}
+
+export interface Person {
+  name: string;
+  address: string;
+}
+
+const KEY_BY_LOWER = new Map(TRAILER_KEYS.map((k) => [k.toLowerCase(), k]));
+const TRAILER_LINE = /^([A-Za-z][A-Za-z-]*):[ \t]*(.*)$/;
+
+/** The lines a reply's author wrote: quoted lines and everything after the signature go. */
+export function ownLines(body: string): string[] {
+  const out: string[] = [];
+  for (const raw of body.replace(/\r\n?/g, '\n').split('\n')) {
+    if (raw === '-- ') break;
+    if (/^\s*>/.test(raw)) {
+      // Keep the position, lose the text: a quoted line also ends a folded trailer.
+      out.push('');
+      continue;
+    }
+    out.push(raw);
+  }
+  return out;
+}
+
+/** `Name <addr>`, `"Last, First" <addr>`, `Name (corp) <addr>` or a bare address. */
+export function parsePerson(value: string): Person | undefined {
+  const angle = /^(.*?)<\s*([^<>\s@]+@[^<>\s@]+)\s*>/.exec(value);
+  if (angle) {
+    const name = angle[1]!.trim().replace(/^"(.*)"$/, '$1').trim();
+    return { name, address: angle[2]!.toLowerCase() };
+  }
+  const bare = /^([^\s<>@]+@[^\s<>@]+?)[.,;]?$/.exec(value.trim());
+  return bare ? { name: '', address: bare[1]!.toLowerCase() } : undefined;
+}
+
+function trailerOf(key: TrailerKey, value: string): Trailer | undefined {
+  const v = value.trim();
+  if (PERSON_KEYS.has(key)) {
+    const p = parsePerson(v);
+    if (!p) return undefined;
+    // The value as given, trimmed after the address: mailers add nothing useful behind it.
+    const close = v.indexOf('>');
+    return { key, value: close >= 0 ? v.slice(0, close + 1) : v, name: p.name, address: p.address };
+  }
+  if (key === 'Link' || key === 'Closes') return /^https?:\/\/\S+$/.test(v) ? { key, value: v } : undefined;
+  // Fixes: 12+ hex digits and the subject in ("...").
+  return /^[0-9a-f]{8,40} \(".+"\)$/.test(v) ? { key, value: v } : undefined;
+}
+
+/**
+ * Trailers in a reply. A trailer folded onto the next line (`Reviewed-by: Name` then
+ * ` <addr>`, as some mailers wrap) is joined first.
+ */
+export function findTrailers(body: string): Trailer[] {
+  const lines = ownLines(body);
+  const found: Trailer[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = TRAILER_LINE.exec(lines[i]!.trimEnd());
+    if (!m) continue;
+    const key = KEY_BY_LOWER.get(m[1]!.toLowerCase());
+    if (!key) continue;
+    let value = m[2]!;
+    while (i + 1 < lines.length && /^[ \t]+\S/.test(lines[i + 1]!)) value += ` ${lines[++i]!.trim()}`;
+    const t = trailerOf(key, value);
+    if (t) found.push(t);
+  }
+  return found;
+}
+
+/** A NAK: a line of its own saying NAK/NACK (the Nacked-by trailer is found with the others). */
+export function hasNak(body: string): boolean {
+  return ownLines(body).some((l) => /^\s*(NAK|NACK|Nak|Nack)\b(?![-'])[.!,:;]?(\s|$)/.test(l));
+}
+
+export interface AppliedNotice {
+  /** Where it went, as the maintainer named it: `pci/resource`, `netdev/net.git (main)`. */
+  branch?: string;
+  /** The line that says so. */
+  line: string;
+}
+
+const APPLIED_LINE = /^\s*(?:(?:thanks|thank you)[,!.]?\s+)?(?:(?:i've|i have|i)\s+)?(?:now\s+)?(applied|queued)\b(.*)$/i;
+const BOT_LINE = /^This (?:patch|series) was applied to (.+?)(?:\s+by\s.*)?:?$/;
+
+function branchFrom(rest: string): string | undefined {
+  const m = /^\s*(?:it|this|them|the series|the patches|the whole series|all|patches?\s[\d,\s-]+)?\s*(?:to|on|in|into)\s+(.+)$/i.exec(rest);
+  if (!m) return undefined;
+  // The branch ends where the sentence goes on: "for v6.11", ", thanks", ", hoping ...".
+  const branch = m[1]!.split(/\s+for\s|[,;!]|\.\s|\.$|\s+thanks|\s+hoping|\s+with\s/i)[0]!.trim();
+  return branch && branch.length <= 80 ? branch : undefined;
+}
+
+/**
+ * A maintainer's "Applied to <branch>, thanks", "Thanks, applied", "Queued for ...",
+ * "Applied." or a patchwork-bot notice. A line that merely mentions applying ("I did
+ * apply the above series" from a tester, "queued up in patchwork") is not one.
+ */
+export function findApplied(body: string): AppliedNotice | undefined {
+  for (const raw of ownLines(body)) {
+    const line = raw.trim();
+    if (!line || line.length > 160) continue;
+    const bot = BOT_LINE.exec(line);
+    if (bot) return { branch: bot[1]!.trim(), line };
+    const m = APPLIED_LINE.exec(line);
+    if (!m) continue;
+    const rest = m[2]!;
+    // "Applied." / "Applied, thanks." / "Queued, thanks": no branch named.
+    if (/^\s*[.,!]?\s*(thanks[.!]?|thank you[.!]?)?\s*$/i.test(rest)) return { line };
+    if (/^\s+up\b/i.test(rest)) continue;
+    const branch = branchFrom(rest);
+    if (branch) return { branch, line };
+  }
+  return undefined;
+}
+
+/** Patch subject without `Re:` and the `[PATCH vN k/M]` prefixes, for matching across mails. */
+export function normalizeSubject(subject: string): string {
+  let s = subject.replace(/\s+/g, ' ').trim();
+  for (;;) {
+    const next = s.replace(/^(?:(?:re|aw|sv|fwd?)\s*:\s*)/i, '').replace(/^\[[^\]]*\]\s*/, '');
+    if (next === s) return s;
+    s = next;
+  }
+}
+
+export interface PatchSubject {
+  /** 1 for an unversioned posting. */
+  version: number;
+  /** Position in the series: 0 for the cover letter, 1 for a single patch. */
+  index: number;
+  total: number;
+  isReply: boolean;
+  /** `[GIT PULL]` and friends. */
+  isPull: boolean;
+}
+
+/** What a subject says about the mail: `[PATCH v2 3/4]`, `[RFC][PATCH 00/10]`, `Re: ...`. */
+export function parseSubject(subject: string): PatchSubject | undefined {
+  const isReply = /^\s*(re|aw|sv)\s*:/i.test(subject);
+  const prefixes = [...subject.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!).join(' ');
+  const isPull = /\bGIT\s+PULL\b|^\s*\[GIT\]/i.test(prefixes);
+  if (!/\b(PATCH|RFC)\b/i.test(prefixes) && !isPull) return undefined;
+  const version = /\b[vV](\d{1,2})\b/.exec(prefixes);
+  const count = /\b(\d{1,4})\/(\d{1,4})\b/.exec(prefixes);
+  return {
+    version: version ? Number(version[1]) : 1,
+    index: count ? Number(count[1]) : 1,
+    total: count ? Number(count[2]) : 1,
+    isReply,
+    isPull,
+  };
+}
+
+/** The `change-id: ...` line b4 and `quirkctl series format` put at the end of a cover. */
+export function findChangeId(body: string): string | undefined {
+  return /^change-id:\s*(\S+)\s*$/m.exec(body)?.[1];
+}
