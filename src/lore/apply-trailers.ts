@@ -81,7 +81,7 @@ export function addTrailers(patch: string, trailers: NewTrailer[], ignore: strin
     added.push(line);
   }
   if (!added.length) return { text: patch, added };
-  const next = hasBlock ? [...lines.slice(0, start), ...result, ...lines.slice(end)] : [...lines.slice(0, end), '', ...result, ...lines.slice(end)];
+  const next = hasBlock ? [...lines.slice(0, start), ...result, ...lines.slice(end)] : [...lines.slice(0, end), '', ...result, ...lines.slice(sep)];
   return { text: next.join('\n'), added };
 }
 

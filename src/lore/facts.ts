@@ -78,7 +78,11 @@ export function findTrailers(body: string): Trailer[] {
     const key = KEY_BY_LOWER.get(m[1]!.toLowerCase());
     if (!key) continue;
     let value = m[2]!;
-    while (i + 1 < lines.length && /^[ \t]+\S/.test(lines[i + 1]!)) value += ` ${lines[++i]!.trim()}`;
+    // Folded by the mailer (` <addr>` on the next line), or soft-wrapped by format=flowed
+    // (`<addr>` at the start of the next line while the value has no address yet).
+    while (i + 1 < lines.length && (/^[ \t]+\S/.test(lines[i + 1]!) || (!value.includes('@') && /^<[^<>\s]+@[^<>\s]+>/.test(lines[i + 1]!)))) {
+      value += ` ${lines[++i]!.trim()}`;
+    }
     const t = trailerOf(key, value);
     if (t) found.push(t);
   }
@@ -125,6 +129,8 @@ export function findApplied(body: string): AppliedNotice | undefined {
     // "Applied." / "Applied, thanks." / "Queued, thanks": no branch named.
     if (/^\s*[.,!]?\s*(thanks[.!]?|thank you[.!]?)?\s*$/i.test(rest)) return { line };
     if (/^\s+up\b/i.test(rest)) continue;
+    // "Applied for v6.14", "Queued for the next merge window": no branch named.
+    if (/^\s+for\s/i.test(rest)) return { line };
     const branch = branchFrom(rest);
     if (branch) return { branch, line };
   }

@@ -33,9 +33,21 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): { name: s
   return { name: v?.name ?? '', address: (v?.address ?? '').toLowerCase() };
 }
 
+/**
+ * mailparser's format=flowed decoding joins a soft-broken quoted line with the unquoted
+ * line after it (RFC 3676 says never to join across quote depths), which turns a reply's
+ * `Tested-by:` into quoted text. Reading such parts as fixed text keeps every line where
+ * its author put it; facts.ts joins a trailer wrapped that way.
+ */
+function unflowed(raw: Buffer): Buffer {
+  const text = raw.toString('latin1');
+  const fixed = text.replace(/^(Content-Type:[^\n]*(?:\n[ \t][^\n]*)*)/gim, (h) => h.replace(/format\s*=\s*"?flowed"?/i, 'format=fixed'));
+  return fixed === text ? raw : Buffer.from(fixed, 'latin1');
+}
+
 /** Parses one raw mail. Throws on a mail without a usable Message-ID (it cannot be threaded). */
-export async function parseMessage(raw: Buffer): Promise<LoreMessage> {
-  const mail = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
+export async function parseMessage(raw: Buffer, hash = rawHash(raw)): Promise<LoreMessage> {
+  const mail = await simpleParser(unflowed(raw), { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
   const id = messageIds(mail.messageId)[0];
   if (!id) throw new Error(mail.messageId ? `unusable Message-ID ${JSON.stringify(mail.messageId.slice(0, 80))}` : 'no Message-ID');
   const refs = Array.isArray(mail.references) ? mail.references.join(' ') : mail.references;
@@ -51,6 +63,6 @@ export async function parseMessage(raw: Buffer): Promise<LoreMessage> {
     ...(date ? { date } : {}),
     subject: (mail.subject ?? '').replace(/\s+/g, ' ').trim(),
     body: mail.text ?? '',
-    hash: rawHash(raw),
+    hash,
   };
 }

@@ -188,14 +188,15 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
       if (t.key === 'Nacked-by') naks.push({ patch, name: t.name ?? '', address: t.address ?? '', ...at });
       else trailers.push({ patch, ...t, ...at });
     }
+    // A maintainer applying their own series says so like anyone else.
+    const notice = findApplied(m.body);
+    if (notice) applied.push({ patch, ...(notice.branch ? { branch: notice.branch } : {}), name: m.from.name, address: m.from.address, ...at });
     if (ignore.has(m.from.address)) {
       if (authorPromisesRevision(m.body)) changesAsked ??= m;
       continue;
     }
     firstReview ??= m;
     if (hasNak(m.body) && !naks.some((n) => n.link === at.link)) naks.push({ patch, name: m.from.name, address: m.from.address, ...at });
-    const notice = findApplied(m.body);
-    if (notice) applied.push({ patch, ...(notice.branch ? { branch: notice.branch } : {}), name: m.from.name, address: m.from.address, ...at });
   }
   for (const p of input.related ?? []) {
     if (!parseSubject(p.subject)?.isPull || !pullIncludes(p, patchSubjects)) continue;

@@ -137,6 +137,35 @@ export async function inboxQuietSince(client: LoreClient, since: number): Promis
   return Number.isFinite(t) && t < since - PROBE_MARGIN_S;
 }
 
+/**
+ * The mails of an mbox, parsed unless `known` has them already (by content hash). A mail
+ * that cannot be parsed or threaded is skipped with a warning naming it, never fatal.
+ */
+export async function parseMbox(
+  mbox: Buffer,
+  where: string,
+  warn: Warn,
+  known: (hash: string) => LoreMessage | undefined = () => undefined,
+): Promise<{ messages: LoreMessage[]; parsed: number }> {
+  const messages: LoreMessage[] = [];
+  let parsed = 0;
+  for (const [i, raw] of splitMbox(mbox).entries()) {
+    const hash = rawHash(raw);
+    let m = known(hash);
+    if (!m) {
+      try {
+        m = await parseMessage(raw, hash);
+        parsed++;
+      } catch (e) {
+        warn(`${where}: message ${i + 1} skipped: ${(e as Error).message}`);
+        continue;
+      }
+    }
+    messages.push(m);
+  }
+  return { messages, parsed };
+}
+
 export async function refreshSeries(
   client: LoreClient,
   target: TrackTarget,
@@ -150,23 +179,10 @@ export async function refreshSeries(
   let parsed = 0;
 
   const parseAll = async (mbox: Buffer, where: string): Promise<string[]> => {
-    const hashes: string[] = [];
-    for (const [i, raw] of splitMbox(mbox).entries()) {
-      const hash = rawHash(raw);
-      let m = messages[hash] ?? warm?.messages[hash];
-      if (!m) {
-        try {
-          m = await parseMessage(raw);
-          parsed++;
-        } catch (e) {
-          opts.warn(`${where}: message ${i + 1} skipped: ${(e as Error).message}`);
-          continue;
-        }
-      }
-      messages[hash] = m;
-      hashes.push(hash);
-    }
-    return hashes;
+    const r = await parseMbox(mbox, where, opts.warn, (h) => messages[h] ?? warm?.messages[h]);
+    parsed += r.parsed;
+    for (const m of r.messages) messages[m.hash] = m;
+    return r.messages.map((m) => m.hash);
   };
 
   let related: string[];
