@@ -170,7 +170,7 @@ export async function refreshSeries(
   client: LoreClient,
   target: TrackTarget,
   cached: SeriesCache | undefined,
-  opts: { now: number; warn: Warn; quiet?: boolean },
+  opts: { now: number; warn: Warn; quiet?: boolean; full?: boolean },
 ): Promise<RefreshResult> {
   const posted = postedRevisions(target.history);
   const key = cacheKey(client.base, target, posted);
@@ -187,7 +187,7 @@ export async function refreshSeries(
 
   let related: string[];
   const threads: Record<string, ThreadCache> = {};
-  if (warm) {
+  if (warm && !opts.full) {
     if (opts.quiet) return reuse(warm, target, posted, client, opts.now);
     const probe = await client.search(probeQuery(target, warm));
     const fresh = probe ? splitMbox(probe).filter((raw) => !warm.messages[rawHash(raw)]) : [];
@@ -306,14 +306,14 @@ export async function trackSeries(
   ws: Workspace,
   client: LoreClient,
   slugs: string[],
-  opts: { dryRun?: boolean; warn: Warn; progress?: (line: string) => void; now?: number },
+  opts: { dryRun?: boolean; full?: boolean; warn: Warn; progress?: (line: string) => void; now?: number },
 ): Promise<TrackOutcome[]> {
   const now = opts.now ?? Math.floor(Date.now() / 1000);
   const docs = slugs.map((slug) => readSeries(ws, slug));
   const caches = new Map(docs.map((d) => [d.slug, readCache(ws, d.slug)]));
   const checked = [...caches.values()].map((c) => c?.checked);
   let quiet = false;
-  if (docs.length > 1 && checked.every((c) => c !== undefined)) {
+  if (!opts.full && docs.length > 1 && checked.every((c) => c !== undefined)) {
     quiet = await inboxQuietSince(client, Math.min(...(checked as number[]))).catch(() => false);
   }
   const outcomes: TrackOutcome[] = [];
@@ -322,7 +322,7 @@ export async function trackSeries(
     const previous = doc.data.state;
     try {
       const target: TrackTarget = { slug: doc.slug, changeId: doc.data['change-id'], subjects: seriesSubjects(ws, doc), history: doc.data.history ?? [] };
-      const r = await refreshSeries(client, target, caches.get(doc.slug), { now, warn: opts.warn, quiet });
+      const r = await refreshSeries(client, target, caches.get(doc.slug), { now, warn: opts.warn, quiet, ...(opts.full ? { full: true } : {}) });
       const review = JSON.parse(JSON.stringify(r.review)) as SeriesReview;
       const state = seriesStateFrom(previous, review);
       const updated = state !== previous || JSON.stringify(doc.data.review ?? null) !== JSON.stringify(review);

@@ -243,6 +243,18 @@ AMD Polaris GPUs die after a bus reset; mark them.
     expect(cli(['status'], { cwd: ws }).stdout).toContain('newer: v2 (found by change-id)');
   });
 
+  it('finds a reply that changed the Subject on a --full refresh', async () => {
+    await pi.deliver([
+      reply({ from: 'Nora Nak <nora@example.org>', id: 'r5@example.org', to: v1.ids[1]!, refs: [v1.ids[0]!, v1.ids[1]!], subject: 'what about Polaris 12?', body: 'NAK, this needs a Polaris 12 entry too.' }),
+    ]);
+    const probe = JSON.parse(cli(['track', 'polaris', '--json'], { cwd: ws }).stdout) as { review: { revisions: { naks: unknown[] }[] } }[];
+    expect(probe[0]!.review.revisions[0]!.naks).toEqual([]);
+    const full = JSON.parse(cli(['track', 'polaris', '--full', '--json'], { cwd: ws }).stdout) as { review: { revisions: { naks: { patch: number; address: string }[]; state: string }[] } }[];
+    expect(full[0]!.review.revisions[0]!.naks).toEqual([expect.objectContaining({ patch: 1, address: 'nora@example.org' })]);
+    // Applied stays applied: a late NAK is shown, not a step back.
+    expect(full[0]!.review.revisions[0]!.state).toBe('applied');
+  });
+
   it('refuses a bad --lore URL and a series that was never posted, writing nothing', () => {
     const before = treeHash(ws, ['.quirkctl']);
     const bad = cli(['track', 'polaris', '--lore', 'ftp://x'], { cwd: ws });

@@ -6,6 +6,7 @@ interface TrackOptions {
   all?: boolean;
   lore?: string;
   dryRun?: boolean;
+  full?: boolean;
   json?: boolean;
 }
 
@@ -17,6 +18,7 @@ export function register(program: Command): void {
     .option('--all', 'every series with posted revisions (the default without a slug)')
     .option('--lore <url>', 'public-inbox base URL (default: lore.url in quirkctl.yaml, else https://lore.kernel.org/all)')
     .option('-n, --dry-run', 'fetch and show, but write nothing')
+    .option('--full', 'fetch every thread again, even when the search finds nothing new (catches replies that changed the Subject)')
     .option('--json', 'print JSON for scripts')
     .addHelpText(
       'after',
@@ -27,7 +29,9 @@ letter counts for every patch), NAKs, maintainers' "Applied to <branch>, thanks"
 pull requests, and later revisions found by change-id or subject. The series' state
 becomes sent, under-review, changes-requested, reviewed or applied; its 'review' key
 keeps the evidence. A refresh of series whose threads did not change costs one small
-request each. Caches live in .quirkctl/lore/.
+request each: a search for mail received since the last refresh that names the
+series' subjects or change-id. A reply that changes the Subject entirely is found by
+the next --full refresh. Caches live in .quirkctl/lore/.
 
 Examples:
   quirkctl track polaris-no-bus-reset
@@ -63,6 +67,7 @@ Examples:
       process.stderr.write(`tracking ${slugs.length} series on ${client.base}\n`);
       const outcomes = await trackSeries(ws, client, slugs, {
         ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.full ? { full: true } : {}),
         warn: (m) => process.stderr.write(`warning: ${m}\n`),
         progress: (line) => process.stderr.write(`${line}\n`),
       });
