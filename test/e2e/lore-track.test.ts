@@ -231,6 +231,8 @@ AMD Polaris GPUs die after a bus reset; mark them.
     expect(r.stderr).toMatch(/^1 requests, 0 bytes$/m);
     expect(JSON.parse(r.stdout)).toMatchObject([{ slug: 'polaris', state: 'applied', updated: false, parsed: 0 }]);
     expect(treeHash(path.join(ws, 'series'))).toBe(before);
+    const table = cli(['track'], { cwd: ws });
+    expect(table.stdout).toMatch(/^SERIES\s+STATE\s+WAS\s+TRAILERS\s+NEWER\s+FILE\npolaris\s+applied \(pci\/virtualization\)\s+applied\s+2\s+-\s+unchanged\n$/);
   });
 
   it('finds a v2 posted later through its change-id', async () => {

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSubject } from '../../src/lore/facts.js';
+import { normalizeSubject, parseSubject } from '../../src/lore/facts.js';
 import type { LoreMessage } from '../../src/lore/message.js';
-import { reviewRevision, type PostedRevision } from '../../src/lore/review.js';
+import { findNewerRevisions, reviewRevision, type PostedRevision } from '../../src/lore/review.js';
 import { parseMbox } from '../../src/lore/track.js';
 import { REPO } from '../helpers/cli.js';
 
@@ -167,6 +167,39 @@ describe.runIf(present)('lore fixtures', () => {
   it('cifs: bogus <yes> references; the Acked-by lands on 02/10', async () => {
     const r = await review('notmuch-lkml-cifs-fscache-rfc-subset.mbox');
     expect(r.trailers.map((t) => [t.patch, t.key, t.name])).toEqual([[2, 'Acked-by', 'Jeff Layton']]);
+  });
+
+  it('finds the v2 and v3 re-rolls of bridge-window by subject and author (separate threads, 7 then 8 patches)', async () => {
+    const v1 = await load('lore-linux-pci-bridge-window-sizing-v1.t.mbox');
+    const later = [...(await load('lore-linux-pci-bridge-window-sizing-v2.t.mbox')), ...(await load('lore-linux-pci-bridge-window-sizing-v3.t.mbox'))];
+    const p = posted(v1);
+    const own = v1.filter((m) => m.id === p.cover || p.patches.includes(m.id));
+    const newer = findNewerRevisions({
+      revision: 1,
+      changeId: '20231215-none-000000000000',
+      subjects: own.map((m) => normalizeSubject(m.subject)),
+      authors: own.map((m) => m.from.address),
+      known: new Set(own.map((m) => m.id)),
+      messages: [...v1, ...later],
+      link,
+    });
+    expect(newer.map((n) => [n.revision, n['found-by'], n.subject])).toEqual([
+      [2, 'subject', '[PATCH v2 0/7] PCI: Solve two bridge window sizing issues'],
+      [3, 'subject', '[PATCH v3 0/8] PCI: Solve two bridge window sizing issues'],
+    ]);
+  });
+
+  it('a partial re-roll posted into the thread is a newer revision, not review', async () => {
+    const messages = await load('b4-trailers-followup-partial-reroll.mbox');
+    const p = posted(messages, 2);
+    const r = reviewRevision({ posted: p, messages, link });
+    expect(r.trailers.map((t) => `${t.patch} ${t.key}: ${t.value}`)).toEqual([
+      '2 Reviewed-by: Followup Reviewer1 <followup-reviewer1@example.com>',
+      '0 Reviewed-by: Coverletter Reviewer1 <followup-reviewer1@example.com>',
+    ]);
+    const own = messages.filter((m) => m.id === p.cover || p.patches.includes(m.id));
+    const newer = findNewerRevisions({ revision: 2, changeId: 'x', subjects: own.map((m) => normalizeSubject(m.subject)), authors: own.map((m) => m.from.address), known: new Set(own.map((m) => m.id)), messages, link });
+    expect(newer.map((n) => [n.revision, n['found-by']])).toEqual([[3, 'subject']]);
   });
 
   it('survives a reply loop and a duplicated Message-ID', async () => {
