@@ -86,7 +86,7 @@ export interface ReviewInput {
 const REVIEW_KEYS = new Set(['Reviewed-by', 'Acked-by']);
 
 /** Keeps the first copy of each Message-ID (the sender's copy and the list's are the same mail). */
-export function dedupe(messages: LoreMessage[]): LoreMessage[] {
+function dedupe(messages: LoreMessage[]): LoreMessage[] {
   const seen = new Map<string, LoreMessage>();
   for (const m of messages) if (!seen.has(m.id)) seen.set(m.id, m);
   return [...seen.values()];
@@ -103,7 +103,7 @@ function byDate(a: { date?: string }, b: { date?: string }): number {
  * revision. A reply whose parents are all unknown (broken threading) is placed by its
  * subject.
  */
-export function answeredIndex(
+function answeredIndex(
   m: LoreMessage,
   series: { index: Map<string, number>; byId: Map<string, LoreMessage>; subjects: Map<string, number>; foreign?: Set<string> },
 ): number | undefined {

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setValue } from '../lib/fmdoc.js';
 import type { SentRevision, SeriesState } from '../series/model.js';
-import { patchesDir, readSeries, updateSeries, type SeriesDocument } from '../series/store.js';
+import { patchesDir, updateSeries, type SeriesDocument } from '../series/store.js';
 import { writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { LoreError, type LoreClient, type Validators } from './client.js';
@@ -305,11 +305,10 @@ export function seriesSubjects(ws: Workspace, doc: SeriesDocument): string[] {
 export async function trackSeries(
   ws: Workspace,
   client: LoreClient,
-  slugs: string[],
+  docs: SeriesDocument[],
   opts: { dryRun?: boolean; full?: boolean; warn: Warn; progress?: (line: string) => void; now?: number },
 ): Promise<TrackOutcome[]> {
   const now = opts.now ?? Math.floor(Date.now() / 1000);
-  const docs = slugs.map((slug) => readSeries(ws, slug));
   const caches = new Map(docs.map((d) => [d.slug, readCache(ws, d.slug)]));
   const checked = [...caches.values()].map((c) => c?.checked);
   let quiet = false;

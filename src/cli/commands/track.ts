@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import type { SeriesDocument } from '../../series/store.js';
 import { printJson, printTable, workspaceOf } from '../io.js';
 
 interface TrackOptions {
@@ -49,23 +50,25 @@ Examples:
       const { checkSlug, listSeriesSlugs, readSeries } = await import('../../series/store.js');
       const { postedRevisions, trackSeries } = await import('../../lore/track.js');
       const { DEFAULT_LORE_URL, LoreClient } = await import('../../lore/client.js');
-      let slugs: string[];
+      const tracked = (doc: SeriesDocument) => postedRevisions(doc.data.history ?? []).length > 0;
+      let docs: SeriesDocument[];
       if (slug) {
         checkSlug(slug);
-        if (!postedRevisions(readSeries(ws, slug).data.history ?? []).length) {
-          throw new InputError(`series '${slug}': no posted revision with Message-IDs in its history; send it with 'quirkctl send' (or import it) first`);
-        }
-        slugs = [slug];
+        const doc = readSeries(ws, slug);
+        if (!tracked(doc)) throw new InputError(`series '${slug}': no posted revision with Message-IDs in its history; send it with 'quirkctl send' (or import it) first`);
+        docs = [doc];
       } else {
-        slugs = listSeriesSlugs(ws).filter((s) => postedRevisions(readSeries(ws, s).data.history ?? []).length > 0);
-        if (!slugs.length) {
+        docs = listSeriesSlugs(ws)
+          .map((s) => readSeries(ws, s))
+          .filter(tracked);
+        if (!docs.length) {
           process.stderr.write('no series with posted revisions to track\n');
           return;
         }
       }
       const client = new LoreClient(opts.lore ?? ws.config.lore?.url ?? DEFAULT_LORE_URL);
-      process.stderr.write(`tracking ${slugs.length} series on ${client.base}\n`);
-      const outcomes = await trackSeries(ws, client, slugs, {
+      process.stderr.write(`tracking ${docs.length} series on ${client.base}\n`);
+      const outcomes = await trackSeries(ws, client, docs, {
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.full ? { full: true } : {}),
         warn: (m) => process.stderr.write(`warning: ${m}\n`),
