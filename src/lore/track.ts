@@ -55,8 +55,6 @@ export interface RefreshResult {
   cache: SeriesCache;
   /** Mails parsed in this refresh (not taken from the cache). */
   parsed: number;
-  /** Whether lore had anything new since the cached refresh. */
-  changed: boolean;
 }
 
 export type Warn = (message: string) => void;
@@ -190,17 +188,21 @@ export async function refreshSeries(
   if (warm && !opts.full) {
     if (opts.quiet) return reuse(warm, target, posted, client, opts.now);
     const probe = await client.search(probeQuery(target, warm));
-    const fresh = probe ? splitMbox(probe).filter((raw) => !warm.messages[rawHash(raw)]) : [];
-    if (!fresh.length) return reuse(warm, target, posted, client, opts.now);
-    related = [...new Set([...warm.related.filter((h) => warm.messages[h]), ...(await parseAll(probe!, 'search results'))])];
+    // Only mails not seen before are parsed; if there are none, nothing changed.
+    const found = probe ? await parseAll(probe, 'search results') : [];
+    if (!found.some((h) => !warm.messages[h])) return reuse(warm, target, posted, client, opts.now);
+    related = [...new Set([...warm.related.filter((h) => warm.messages[h]), ...found])];
   } else {
     const found = await client.search(relatedQuery(target));
     related = found ? await parseAll(found, 'search results') : [];
   }
 
-  // Every revision's thread; a patch that is not in its cover's thread (sent unthreaded)
-  // brings its own.
-  const roots = new Map(warm ? Object.entries(warm.threads).map(([root, t]) => [root, t.revision]) : posted.map((p) => [p.cover ?? p.patches[0]!, p.revision]));
+  // Every revision's thread (and those fetched before); a patch that is not in its
+  // cover's thread (sent unthreaded) brings its own.
+  const roots = new Map<string, number>([
+    ...posted.map((p): [string, number] => [p.cover ?? p.patches[0]!, p.revision]),
+    ...Object.entries(warm?.threads ?? {}).map(([root, t]): [string, number] => [root, t.revision]),
+  ]);
   const have = new Set<string>();
   const fetchThread = async (root: string, revision: number) => {
     const before = warm?.threads[root];
@@ -225,16 +227,16 @@ export async function refreshSeries(
   }
   const cache: SeriesCache = { version: 1, key, checked: opts.now, threads, related, messages: {} };
   for (const h of [...Object.values(threads).flatMap((t) => t.hashes), ...related]) cache.messages[h] = messages[h]!;
-  return { review: analyze(cache, target, posted, client), cache, parsed, changed: true };
+  return { review: analyze(cache, target, posted, client), cache, parsed };
 }
 
 function reuse(warm: SeriesCache, target: TrackTarget, posted: PostedRevision[], client: LoreClient, now: number): RefreshResult {
   const cache = { ...warm, checked: now };
-  return { review: analyze(cache, target, posted, client), cache, parsed: 0, changed: false };
+  return { review: analyze(cache, target, posted, client), cache, parsed: 0 };
 }
 
 /** The review, from the cached mails alone (no network, no parsing). */
-export function analyze(cache: SeriesCache, target: TrackTarget, posted: PostedRevision[], client: Pick<LoreClient, 'link'>): SeriesReview {
+function analyze(cache: SeriesCache, target: TrackTarget, posted: PostedRevision[], client: Pick<LoreClient, 'link'>): SeriesReview {
   const link = (id: string) => client.link(id);
   const threads = Object.values(cache.threads);
   const threadMessages = threads.flatMap((t) => t.hashes.map((h) => cache.messages[h]!));

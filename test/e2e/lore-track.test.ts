@@ -58,21 +58,24 @@ function formatSeries(repo: string, base: string, version: number, subject: stri
   return { mails: dated, ids };
 }
 
-function reply(opts: { from: string; id: string; to: string; refs: string[]; subject: string; body: string; date?: Date }): string {
+function mail(opts: { from: string; id: string; to?: string; refs?: string[]; subject: string; body: string }): string {
   return [
     `From: ${opts.from}`,
     'To: linux-pci@vger.example.org',
-    `Subject: Re: ${opts.subject}`,
-    `Date: ${(opts.date ?? new Date()).toUTCString().replace('GMT', '+0000')}`,
+    `Subject: ${opts.subject}`,
+    `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
     `Message-ID: <${opts.id}>`,
-    `In-Reply-To: <${opts.to}>`,
-    `References: ${opts.refs.map((r) => `<${r}>`).join(' ')}`,
+    ...(opts.to ? [`In-Reply-To: <${opts.to}>`, `References: ${(opts.refs ?? [opts.to]).map((r) => `<${r}>`).join(' ')}`] : []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',
     opts.body,
     '',
   ].join('\n');
+}
+
+function reply(opts: { from: string; id: string; to: string; refs: string[]; subject: string; body: string }): string {
+  return mail({ ...opts, subject: `Re: ${opts.subject}` });
 }
 
 function subjectOf(mail: string): string {
@@ -255,6 +258,24 @@ AMD Polaris GPUs die after a bus reset; mark them.
     expect(full[0]!.review.revisions[0]!.naks).toEqual([expect.objectContaining({ patch: 1, address: 'nora@example.org' })]);
     // Applied stays applied: a late NAK is shown, not a step back.
     expect(full[0]!.review.revisions[0]!.state).toBe('applied');
+  });
+
+  it('tracks a series sent before lore archived it: a warning first, the review once it is there', async () => {
+    writeFileSync(
+      path.join(ws, 'series', 'late.md'),
+      `---\nsubject: "PCI: Late quirk"\nchange-id: 20261121-late-0123456789ab\nrevision: 1\npatches: []\nstate: sent\nhistory:\n  - { revision: 1, date: "2026-11-21T10:00:00Z", patches: [ late-1@example.org ] }\n---\n`,
+    );
+    const first = cli(['track', 'late'], { cwd: ws });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/warning: late: thread of <late-1@example.org>: not found at .* \(404\): not archived there \(yet\)/);
+    expect(first.stdout).toMatch(/^late\s+sent\s+sent\s+0\s+-\s+updated$/m);
+    await pi.deliver([
+      mail({ from: AUTHOR, id: 'late-1@example.org', subject: '[PATCH] PCI: Late quirk', body: 'A late patch.\n\nSigned-off-by: Alice Author <alice@example.org>' }),
+      reply({ from: 'Rob Reviewer <rob@example.org>', id: 'late-r1@example.org', to: 'late-1@example.org', refs: ['late-1@example.org'], subject: '[PATCH] PCI: Late quirk', body: 'Reviewed-by: Rob Reviewer <rob@example.org>' }),
+    ]);
+    const second = cli(['track', 'late'], { cwd: ws });
+    expect(second.stderr).not.toContain('warning');
+    expect(second.stdout).toMatch(/^late\s+reviewed\s+sent\s+1\s+-\s+updated$/m);
   });
 
   it('refuses a bad --lore URL and a series that was never posted, writing nothing', () => {
