@@ -169,6 +169,7 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
   const firstId = posted.cover ?? posted.patches[0];
   if (firstId) evidence.push({ state: 'sent', date: posted.date, link: link(firstId) });
   let lastActivity = own.map((m) => m.date).sort().pop() ?? posted.date;
+  const mailLink = (m: LoreMessage) => ({ ...(m.date ? { date: m.date } : {}), link: link(m.id) });
   let firstReview: LoreMessage | undefined;
   let changesAsked: LoreMessage | undefined;
 
@@ -180,7 +181,7 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
     const patch = answeredIndex(m, { index, byId, subjects, ...(input.foreign ? { foreign: input.foreign } : {}) });
     if (patch === undefined) continue;
     if (m.date && m.date > lastActivity) lastActivity = m.date;
-    const at = { ...(m.date ? { date: m.date } : {}), link: link(m.id) };
+    const at = mailLink(m);
     // The author may pass on a trailer someone gave off-list ("Tested-by: X" on X's behalf);
     // the author's own trailers never count.
     for (const t of findTrailers(m.body)) {
@@ -201,25 +202,24 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
   for (const p of input.related ?? []) {
     if (!parseSubject(p.subject)?.isPull || !pullIncludes(p, patchSubjects)) continue;
     const branch = pullBranch(p.body);
-    applied.push({ patch: 0, ...(branch ? { branch } : {}), name: p.from.name, address: p.from.address, ...(p.date ? { date: p.date } : {}), link: link(p.id) });
+    applied.push({ patch: 0, ...(branch ? { branch } : {}), name: p.from.name, address: p.from.address, ...mailLink(p) });
   }
 
   // The state machine: sent -> under-review -> changes-requested | reviewed -> applied.
-  const appliedAll = applied.find((a) => a.patch === 0 || count === 1) ?? (count > 0 && [...Array(count).keys()].every((i) => applied.some((a) => a.patch === i + 1)) ? applied[applied.length - 1] : undefined);
-  const reviewedAll = count > 0 && [...Array(count).keys()].every((i) => trailers.some((t) => REVIEW_KEYS.has(t.key) && (t.patch === 0 || t.patch === i + 1)));
+  const everyPatch = (has: (patch: number) => boolean) => count > 0 && [...Array(count).keys()].every((i) => has(i + 1));
+  const appliedAll = applied.find((a) => a.patch === 0 || count === 1) ?? (everyPatch((p) => applied.some((a) => a.patch === p)) ? applied[applied.length - 1] : undefined);
+  const reviews = trailers.filter((t) => REVIEW_KEYS.has(t.key));
+  const reviewedAll = everyPatch((p) => reviews.some((t) => t.patch === 0 || t.patch === p));
   let state: RevisionReview['state'] = 'sent';
-  if (firstReview) {
-    state = 'under-review';
-    evidence.push({ state, ...(firstReview.date ? { date: firstReview.date } : {}), link: link(firstReview.id) });
-  }
-  const stepOf = (s: RevisionReview['state'], e: { date?: string; link: string }) => {
+  const step = (s: RevisionReview['state'], e: { date?: string; link: string }) => {
     state = s;
     evidence.push({ state: s, ...(e.date ? { date: e.date } : {}), link: e.link });
   };
-  if (naks.length) stepOf('changes-requested', naks[0]!);
-  else if (changesAsked) stepOf('changes-requested', { ...(changesAsked.date ? { date: changesAsked.date } : {}), link: link(changesAsked.id) });
-  else if (reviewedAll) stepOf('reviewed', trailers.filter((t) => REVIEW_KEYS.has(t.key)).sort(byDate).pop()!);
-  if (appliedAll) stepOf('applied', appliedAll);
+  if (firstReview) step('under-review', mailLink(firstReview));
+  if (naks.length) step('changes-requested', naks[0]!);
+  else if (changesAsked) step('changes-requested', mailLink(changesAsked));
+  else if (reviewedAll) step('reviewed', [...reviews].sort(byDate).pop()!);
+  if (appliedAll) step('applied', appliedAll);
   const branch = appliedAll ? (appliedAll.branch ?? applied.find((a) => a.branch)?.branch) : undefined;
   return {
     revision: posted.revision,

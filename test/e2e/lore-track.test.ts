@@ -209,6 +209,12 @@ AMD Polaris GPUs die after a bus reset; mark them.
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('+Acked-by: Carol Maintainer <carol@example.org>');
     expect(treeHash(pdir)).toBe(before);
+    const ignoring = cli(['trailers', 'polaris', '--ignore-from', 'carol@example.org'], { cwd: ws });
+    expect(ignoring.stdout).not.toContain('Carol');
+    expect(ignoring.stdout).toContain('+Reviewed-by: Rob Reviewer <rob@example.org>');
+    const bad = cli(['trailers', 'polaris', '--update', '--ignore-from', 'Carol <carol@example.org>'], { cwd: ws });
+    expect(bad).toMatchObject({ code: 2, stderr: "quirkctl: --ignore-from 'Carol <carol@example.org>': expected a mail address such as bot@example.org\n" });
+    expect(treeHash(pdir)).toBe(before);
 
     const up = cli(['trailers', 'polaris', '--update'], { cwd: ws });
     expect(up.code).toBe(0);
