@@ -4,7 +4,7 @@
  * with trailers and a maintainer's "Applied to ...", then `track`, `status`, `trailers`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freshWorkspace, tempDir, treeHash } from '../helpers/cli.js';
@@ -46,6 +46,7 @@ function formatSeries(repo: string, base: string, version: number, subject: stri
   });
   const files = readdirSync(out).sort();
   const mails = files.map((f) => readFileSync(path.join(out, f), 'utf8'));
+  rmSync(out, { recursive: true });
   mails[0] = mails[0]!
     .replace('*** SUBJECT HERE ***', subject)
     .replace('*** BLURB HERE ***', `AMD Polaris GPUs die after a bus reset; mark them.\n\nchange-id: ${CHANGE_ID}`);
@@ -162,6 +163,7 @@ AMD Polaris GPUs die after a bus reset; mark them.
 
   afterAll(async () => {
     await pi?.stop();
+    for (const dir of [repo, ws]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports trailers on the right patches and the applied branch, and records the evidence', () => {
