@@ -17,6 +17,7 @@ import { register as registerShow } from './commands/show.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerTrack } from './commands/track.js';
 import { register as registerTrailers } from './commands/trailers.js';
+import { register as registerUpstream } from './commands/upstream.js';
 import { register as registerValidate } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,7 +40,7 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream]) {
     register(program);
   }
   const series = registerSeries(program);

@@ -2,21 +2,21 @@
  * `quirkctl add`: create the quirk for a device, or merge into the one it has.
  * Runs under the workspace lock, so parallel adds neither lose nor duplicate quirks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { InputError, ValidationError } from '../errors.js';
 import { joinFrontMatter } from '../lib/frontmatter.js';
 import { renderTemplate } from '../lib/templates.js';
 import { yamlToString } from '../lib/yaml.js';
-import { withWorkspaceLock, writeAtomic } from '../workspace/fs.js';
+import { withWorkspaceLock } from '../workspace/fs.js';
 import { displayPath, pciIdsPaths, type Workspace } from '../workspace/workspace.js';
-import { parseQuirkDocument, serializeQuirkDocument, type QuirkDocument } from './document.js';
+import { serializeQuirkDocument, type QuirkDocument } from './document.js';
 import { formatDeviceIds, sameDevice, type DeviceIds } from './ids.js';
 import { applyEdits, newQuirkYaml } from './layout.js';
 import { planMerge, toAction, type QuirkRequest } from './merge.js';
 import { actionToData, describeAction, explainAction, type QuirkData } from './model.js';
 import { deviceTitle, loadPciIds } from './pci-ids.js';
 import { loadEntries } from './index-cache.js';
-import { quirkPath, readQuirkFile, type QuirkEntry } from './store.js';
+import { quirkPath, readQuirkFile, writeQuirkText, type QuirkEntry } from './store.js';
 
 export interface AddRequest extends QuirkRequest {
   device: DeviceIds;
@@ -77,7 +77,7 @@ async function mergeInto(ws: Workspace, doc: QuirkDocument, req: AddRequest): Pr
   const result = { id: doc.quirk.id, file: displayPath(ws, file), created: false, changes: edits.map((e) => e.change) };
   if (edits.length === 0) return result;
   applyEdits(doc.yaml.doc, edits);
-  await writeChecked(file, serializeQuirkDocument(doc), result.file, doc.quirk.id);
+  await writeQuirkText(ws, doc.quirk.id, serializeQuirkDocument(doc));
   return result;
 }
 
@@ -106,7 +106,7 @@ async function create(ws: Workspace, docs: QuirkEntry[], req: AddRequest): Promi
   const text = joinFrontMatter(newQuirkYaml(data).toString(yamlToString), body);
   const file = quirkPath(ws, id);
   const shown = displayPath(ws, file);
-  await writeChecked(file, text, shown, id);
+  await writeQuirkText(ws, id, text);
   return { id, file: shown, created: true, changes: [`device ${ids}: ${title}`, ...actions.map((a) => `action ${describeAction(a)}`), ...req.references.map((r) => `reference ${r}`)] };
 }
 
@@ -115,15 +115,4 @@ function uniqueId(ws: Workspace, docs: QuirkEntry[], slug: string, ids: string):
   const taken = (id: string) => docs.some((d) => d.quirk.id === id) || existsSync(quirkPath(ws, id));
   if (!taken(slug)) return slug;
   return `${slug}-${ids.replace(/:/g, '-')}`;
-}
-
-/**
- * Writes a quirk only after reading back what would be written: if the result does not
- * validate (a value the CLI let through that the schema refuses), nothing is written.
- */
-async function writeChecked(file: string, text: string, shown: string, id: string): Promise<void> {
-  const check = parseQuirkDocument(text, shown, id);
-  if (!check.ok) throw new ValidationError(check.problems);
-  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
-  await writeAtomic(file, text);
 }

@@ -1,7 +1,8 @@
 /** The quirk database on disk: quirks/<id>.md files in a workspace. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, type Problem } from '../errors.js';
+import { InputError, ValidationError, type Problem } from '../errors.js';
+import { writeAtomic } from '../workspace/fs.js';
 import { displayPath, type Workspace } from '../workspace/workspace.js';
 import { formatDeviceIds } from './ids.js';
 import { parseQuirkDocument, type ParseResult, type QuirkDocument } from './document.js';
@@ -85,4 +86,16 @@ export function findQuirk<T extends QuirkEntry>(docs: T[], ref: string): T {
     }
   }
   throw new InputError(`quirk '${ref}': no quirk with that id or device; 'quirkctl list' shows them`);
+}
+
+/**
+ * Writes a quirk only after reading back what would be written: if the result does not
+ * validate (a value let through that the schema refuses), nothing is written.
+ */
+export async function writeQuirkText(ws: Workspace, id: string, text: string): Promise<void> {
+  const file = quirkPath(ws, id);
+  const check = parseQuirkDocument(text, displayPath(ws, file), id);
+  if (!check.ok) throw new ValidationError(check.problems);
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  await writeAtomic(file, text);
 }

@@ -37,6 +37,20 @@ export interface SeriesData {
   history?: SentRevision[];
   /** What `quirkctl track` found on lore (src/lore/). */
   review?: SeriesReview;
+  merged?: MergedUpstream;
+}
+
+/** Where a series' patches landed, as `quirkctl upstream` last found it. */
+export interface MergedUpstream {
+  checked: string;
+  /** The mainline release carrying every patch (6.14), when there is one. */
+  release?: string;
+  tag?: string;
+  /** True when some patch was matched by subject and author only. */
+  fuzzy?: boolean;
+  /** Per stable line, the first release carrying every patch. */
+  stable?: string[];
+  patches: { file: string; commit?: string; how?: 'message-id' | 'patch-id' | 'subject'; tag?: string; stable?: string[] }[];
 }
 
 export const SLUG_RE = /^[a-z0-9][a-z0-9-]*$/;
