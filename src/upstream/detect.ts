@@ -67,11 +67,12 @@ export async function checkRepo(repo: string, what: string): Promise<string[]> {
   return tags;
 }
 
-async function earliest(repo: string, commits: string[], tags: string[]): Promise<Landed | undefined> {
+/** Of several candidate commits, the one that reached a release first. */
+function earliest(commits: string[], firstTag: Map<string, string | undefined>, tags: string[]): Landed | undefined {
   let best: Landed | undefined;
   let bestIndex = Infinity;
   for (const commit of [...new Set(commits)].sort()) {
-    const tag = await firstTagContaining(repo, commit, tags);
+    const tag = firstTag.get(commit);
     const i = tag === undefined ? tags.length : tags.indexOf(tag);
     if (i < bestIndex) {
       bestIndex = i;
@@ -96,17 +97,22 @@ export async function detect(
   const index = MainlineIndex.open(opts.mainline, opts.cacheDir);
   const mainlineStats = await index.update(await headOf(opts.mainline), keys, paths);
 
-  const found = new Map<PatchTarget, PatchStatus>();
-  for (const p of all) {
-    const status: PatchStatus = { file: p.file, subject: p.subject, stable: [] };
+  const candidates = all.map((p): [MatchHow, string[]] => {
     const byId = p.messageIds.flatMap((m) => index.commitsFor(messageIdKey(m)));
-    const byPatchId = p.patchId ? index.commitsWithPatchId(p.files, p.patchId) : [];
-    const bySubject = index.commitsFor(subjectKey(p.subject, p.email));
-    const [how, commits]: [MatchHow, string[]] = byId.length ? ['message-id', byId] : byPatchId.length ? ['patch-id', byPatchId] : ['subject', bySubject];
-    const landed = await earliest(opts.mainline, commits, tags);
+    if (byId.length) return ['message-id', byId];
+    const byPatchId = p.patchId ? index.commitsWithPatchId(p.patchId) : [];
+    if (byPatchId.length) return ['patch-id', byPatchId];
+    return ['subject', index.commitsFor(subjectKey(p.subject, p.email))];
+  });
+  const firstTag = await index.firstTags([...new Set(candidates.flatMap(([, c]) => c))], tags);
+  const found = new Map<PatchTarget, PatchStatus>();
+  all.forEach((p, i) => {
+    const [how, commits] = candidates[i] as [MatchHow, string[]];
+    const status: PatchStatus = { file: p.file, subject: p.subject, stable: [] };
+    const landed = earliest(commits, firstTag, tags);
     if (landed) status.mainline = { ...landed, how, fuzzy: how === 'subject' };
     found.set(p, status);
-  }
+  });
 
   let stableCommitsRead = 0;
   if (opts.stable) {

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeAtomic } from '../workspace/fs.js';
 import { git, isAncestor, patchIds, streamRecords } from './git.js';
+import { firstTagsOf, tagsFingerprint } from './tags.js';
 import { normalizeSubject } from './targets.js';
 
 /** What is looked up in the log: `m:<message-id>` or `s:<subject>\0<author email>`. */
@@ -29,8 +30,14 @@ interface IndexFile {
   tip: string;
   /** Every key ever asked for, with the commits found for it up to `tip`. */
   keys: Record<LogKey, string[]>;
-  /** Per file path: patch-ids of the commits touching it, up to the path's tip. */
-  paths: Record<string, { tip: string; ids: Record<string, string> }>;
+  /** File paths whose commits are in `patchIds`, each up to the commit it was indexed to. */
+  paths: Record<string, string>;
+  /** Patch-ids of the commits touching any indexed path. */
+  patchIds: Record<string, string>;
+  /** Hash of every tag's name and target when `firstTag` was computed. */
+  tagsKey: string;
+  /** The first release tag containing a commit; '' when none did. */
+  firstTag: Record<string, string>;
 }
 
 export interface ScanStats {
@@ -71,10 +78,10 @@ export class MainlineIndex {
 
   static open(repo: string, cacheDir: string): MainlineIndex {
     const file = path.join(cacheDir, 'upstream', `mainline-${createHash('sha256').update(path.resolve(repo)).digest('hex').slice(0, 16)}.json`);
-    let data: IndexFile = { version: 1, tip: '', keys: {}, paths: {} };
+    let data: IndexFile = { version: 1, tip: '', keys: {}, paths: {}, patchIds: {}, tagsKey: '', firstTag: {} };
     try {
       const read = JSON.parse(readFileSync(file, 'utf8')) as IndexFile;
-      if (read.version === 1) data = read;
+      if (read.version === 1 && read.firstTag && read.patchIds) data = read;
     } catch {
       // no index yet
     }
@@ -83,60 +90,94 @@ export class MainlineIndex {
 
   /** Brings the index up to `head` for `keys` and `paths`; returns what it had to read. */
   async update(head: string, keys: LogKey[], paths: string[]): Promise<ScanStats> {
-    const stats: ScanStats = { commitsRead: 0, fullScan: false, pathsIndexed: [] };
+    // The message walk and the path walk read the same history independently: run both at once.
+    const [log, pathsIndexed] = await Promise.all([this.updateKeys(head, keys), this.updatePaths(head, paths)]);
+    this.data.tip = head;
+    return { ...log, pathsIndexed };
+  }
+
+  private async updateKeys(head: string, keys: LogKey[]): Promise<{ commitsRead: number; fullScan: boolean }> {
     const known = this.data.tip !== '' && (await isAncestor(this.repo, this.data.tip, head));
     const newKeys = keys.filter((k) => !(k in this.data.keys));
     // A key asked for the first time needs the whole history; known keys only what is new.
     if (!known || newKeys.length > 0) {
-      stats.fullScan = true;
       for (const k of keys) this.data.keys[k] = [];
-      stats.commitsRead += await this.scanLog(head, undefined, new Set(keys));
-    } else if (this.data.tip !== head) {
-      stats.commitsRead += await this.scanLog(head, this.data.tip, new Set(Object.keys(this.data.keys)));
+      return { commitsRead: await this.scanLog(head, undefined, new Set(keys)), fullScan: true };
     }
-    this.data.tip = head;
+    if (this.data.tip === head) return { commitsRead: 0, fullScan: false };
+    return { commitsRead: await this.scanLog(head, this.data.tip, new Set(Object.keys(this.data.keys))), fullScan: false };
+  }
 
+  /** One path-limited walk per starting point, not per path: on a long history the walk is the cost. */
+  private async updatePaths(head: string, paths: string[]): Promise<string[]> {
+    const from = new Map<string, string[]>();
     for (const p of paths) {
-      const entry = this.data.paths[p];
-      const fresh = entry && (entry.tip === head || (await isAncestor(this.repo, entry.tip, head)));
-      if (fresh && entry.tip === head) continue;
-      const range = fresh ? [`${entry.tip}..${head}`] : [head];
-      const ids = await patchIds(this.repo, [...range, '--', p]);
-      this.data.paths[p] = { tip: head, ids: { ...(fresh ? entry.ids : {}), ...Object.fromEntries(ids) } };
-      stats.pathsIndexed.push(p);
+      const tip = this.data.paths[p];
+      if (tip === head) continue;
+      const start = tip !== undefined && (await isAncestor(this.repo, tip, head)) ? tip : '';
+      from.set(start, [...(from.get(start) ?? []), p]);
     }
-    return stats;
+    const indexed: string[] = [];
+    for (const [start, group] of from) {
+      const ids = await patchIds(this.repo, [start ? `${start}..${head}` : head, '--', ...group]);
+      for (const [commit, id] of ids) this.data.patchIds[commit] = id;
+      for (const p of group) this.data.paths[p] = head;
+      indexed.push(...group);
+    }
+    return indexed.sort();
   }
 
   private async scanLog(head: string, since: string | undefined, wanted: Set<LogKey>): Promise<number> {
     let n = 0;
     const range = since ? [`${since}..${head}`] : [head];
     const format = '--format=%H%x00%ae%x00%s%x00%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x01)%x1e';
+    // Subject keys end in the author's address: most commits are ruled out by a set lookup
+    // before their subject is normalized.
+    const emails = new Set([...wanted].filter((k) => k.startsWith('s:')).map((k) => k.slice(k.indexOf('\0') + 1)));
+    const hit = (k: LogKey, commit: string) => {
+      if (wanted.has(k)) (this.data.keys[k] ??= []).push(commit);
+    };
     await streamRecords(this.repo, ['log', '--no-merges', format, ...range], '\x1e', (rec) => {
-      const r = rec.replace(/^\n/, '');
+      const r = rec.charCodeAt(0) === 10 ? rec.slice(1) : rec;
       if (!r) return;
       n++;
       const [commit, email, subject, trailers] = r.split('\0') as [string, string, string, string | undefined];
-      const hit = (k: LogKey) => {
-        if (wanted.has(k)) (this.data.keys[k] ??= []).push(commit);
-      };
-      hit(subjectKey(subject, email));
-      for (const id of messageIdsIn(trailers ?? '')) hit(messageIdKey(id));
+      if (emails.has(email.toLowerCase())) hit(subjectKey(subject, email), commit);
+      if (trailers) for (const id of messageIdsIn(trailers)) hit(messageIdKey(id), commit);
     });
     return n;
+  }
+
+  /**
+   * The first of `tags` containing each commit, remembered across runs: a commit's first
+   * tag changes only when tags do, and a commit in no tag yet is looked at again then.
+   */
+  async firstTags(commits: string[], tags: string[]): Promise<Map<string, string | undefined>> {
+    const key = createHash('sha256').update(await tagsFingerprint(this.repo)).digest('hex');
+    if (key !== this.data.tagsKey) {
+      this.data.tagsKey = key;
+      this.data.firstTag = {};
+    }
+    const unknown = new Set(commits.filter((c) => !(c in this.data.firstTag)));
+    if (unknown.size) {
+      const found = await firstTagsOf(this.repo, unknown, tags);
+      for (const c of unknown) this.data.firstTag[c] = found.get(c) ?? '';
+    }
+    return new Map(commits.map((c) => [c, this.data.firstTag[c] || undefined]));
   }
 
   commitsFor(key: LogKey): string[] {
     return this.data.keys[key] ?? [];
   }
 
-  /** Commits touching any of `paths` whose patch-id equals `id`. */
-  commitsWithPatchId(paths: string[], id: string): string[] {
-    const out = new Set<string>();
-    for (const p of paths) {
-      for (const [commit, pid] of Object.entries(this.data.paths[p]?.ids ?? {})) if (pid === id) out.add(commit);
-    }
-    return [...out];
+  /**
+   * Indexed commits whose patch-id equals `id`. Equal patch-ids mean equal diffs, file
+   * names included, so a match always touches the patch's own files.
+   */
+  commitsWithPatchId(id: string): string[] {
+    return Object.entries(this.data.patchIds)
+      .filter(([, pid]) => pid === id)
+      .map(([commit]) => commit);
   }
 
   async save(): Promise<void> {

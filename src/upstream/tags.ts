@@ -1,6 +1,6 @@
 /** Release tags of mainline (v6.14, v6.14-rc1) and stable (v6.12.9), and which contains a commit. */
 import { compareKernels } from '../kernel/version.js';
-import { git, isAncestor } from './git.js';
+import { git, isAncestor, streamRecords } from './git.js';
 
 const MAINLINE_TAG = /^v\d+\.\d+(-rc\d+)?$/;
 const STABLE_TAG = /^v(\d+\.\d+)\.\d+$/;
@@ -48,4 +48,27 @@ export async function firstTagContaining(repo: string, commit: string, tags: str
 /** `v6.14-rc1` -> `6.14`, `v6.12.9` -> `6.12.9`: the release a tag leads to. */
 export function releaseOf(tag: string): string {
   return tag.replace(/^v/, '').replace(/-rc\d+$/, '');
+}
+
+/**
+ * The first tag containing each of `commits`, for tags that form a chain (mainline: each
+ * release and -rc contains the ones before). Walks each range prev..tag once, so the cost
+ * is one walk over the tagged history however many commits are asked about, and needs no
+ * commit-graph.
+ */
+export async function firstTagsOf(repo: string, commits: Set<string>, tags: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < tags.length && found.size < commits.size; i++) {
+    const tag = tags[i] as string;
+    const range = i === 0 ? [tag] : [`${tags[i - 1]}..${tag}`];
+    await streamRecords(repo, ['rev-list', ...range], '\n', (commit) => {
+      if (commits.has(commit) && !found.has(commit)) found.set(commit, tag);
+    });
+  }
+  return found;
+}
+
+/** Names and targets of every tag: when this changes, tag answers must be recomputed. */
+export async function tagsFingerprint(repo: string): Promise<string> {
+  return (await git(repo).raw(['for-each-ref', '--format=%(refname) %(objectname)', 'refs/tags'])).trim();
 }

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detect } from '../../src/upstream/detect.js';
-import { patchTargets } from '../../src/upstream/targets.js';
+import { PatchFactsCache, patchTargets } from '../../src/upstream/targets.js';
 import { readPatches, readSeries } from '../../src/series/store.js';
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import { cli, freshWorkspace, REPO, tempDir, treeHash } from '../helpers/cli.js';
@@ -87,10 +87,11 @@ describe('quirkctl upstream', () => {
   it('keeps an index so a second run reads no history, and a new commit costs one', async () => {
     const dir = workspaceWithSeries();
     const w = openWorkspace({ workspace: dir });
+    const facts = PatchFactsCache.open(w.stateDir);
     const series = await Promise.all(
       ['polaris', 'flr', 'audio', 'pending'].map(async (slug) => {
         const doc = readSeries(w, slug);
-        return { slug, patches: await patchTargets(doc, readPatches(w, doc)) };
+        return { slug, patches: await patchTargets(doc, readPatches(w, doc), facts) };
       }),
     );
     const first = await detect({ mainline: repos.mainline, cacheDir: w.stateDir, series });

@@ -47,16 +47,18 @@ Examples:
       if (!mainline) throw new InputError('no mainline clone: pass --mainline PATH or set upstream.mainline in quirkctl.yaml');
       const stable = opts.stable ?? configPath(ws, ws.config.upstream?.stable);
       const { checkSlug, listSeriesSlugs, readPatches, readSeries } = await import('../../series/store.js');
-      const { patchTargets } = await import('../../upstream/targets.js');
+      const { PatchFactsCache, patchTargets } = await import('../../upstream/targets.js');
       const { detect } = await import('../../upstream/detect.js');
       if (slug) checkSlug(slug);
       const slugs = slug ? [slug] : listSeriesSlugs(ws);
+      const facts = PatchFactsCache.open(ws.stateDir);
       const series = await Promise.all(
         slugs.map(async (s) => {
           const doc = readSeries(ws, s);
-          return { slug: s, patches: await patchTargets(doc, readPatches(ws, doc)) };
+          return { slug: s, patches: await patchTargets(doc, readPatches(ws, doc), facts) };
         }),
       );
+      await facts.save();
       if (series.length === 0) {
         process.stderr.write('no series\n');
         return;
