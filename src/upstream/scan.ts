@@ -6,9 +6,7 @@
  * run walks only what is new.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { writeAtomic } from '../workspace/fs.js';
+import { cacheFile, readCache, writeCache } from './cache-file.js';
 import { git, isAncestor, patchIds, streamRecords } from './git.js';
 import { firstTagsOf, tagsFingerprint } from './tags.js';
 import { normalizeSubject } from './targets.js';
@@ -77,15 +75,9 @@ export class MainlineIndex {
   ) {}
 
   static open(repo: string, cacheDir: string): MainlineIndex {
-    const file = path.join(cacheDir, 'upstream', `mainline-${createHash('sha256').update(path.resolve(repo)).digest('hex').slice(0, 16)}.json`);
-    let data: IndexFile = { version: 1, tip: '', keys: {}, paths: {}, patchIds: {}, tagsKey: '', firstTag: {} };
-    try {
-      const read = JSON.parse(readFileSync(file, 'utf8')) as IndexFile;
-      if (read.version === 1 && read.firstTag && read.patchIds) data = read;
-    } catch {
-      // no index yet
-    }
-    return new MainlineIndex(repo, file, data);
+    const file = cacheFile(cacheDir, 'mainline', repo);
+    const empty: IndexFile = { version: 1, tip: '', keys: {}, paths: {}, patchIds: {}, tagsKey: '', firstTag: {} };
+    return new MainlineIndex(repo, file, readCache(file, empty, (d) => d.version === 1 && !!d.firstTag && !!d.patchIds));
   }
 
   /** Brings the index up to `head` for `keys` and `paths`; returns what it had to read. */
@@ -181,8 +173,7 @@ export class MainlineIndex {
   }
 
   async save(): Promise<void> {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    await writeAtomic(this.file, JSON.stringify(this.data));
+    await writeCache(this.file, this.data);
   }
 }
 

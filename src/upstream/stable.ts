@@ -3,10 +3,7 @@
  * `[ Upstream commit <sha> ]`, as the stable maintainers' tools write them. Indexed for the
  * upstream commits asked about, and extended from the branch tips seen last time.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { writeAtomic } from '../workspace/fs.js';
+import { cacheFile, readCache, writeCache } from './cache-file.js';
 import { git, streamRecords } from './git.js';
 
 const UPSTREAM_LINE = /^(?:commit ([0-9a-f]{40}) upstream\.?|\[ ?Upstream commit ([0-9a-f]{40}) ?\])\s*$/gim;
@@ -32,15 +29,9 @@ export class StableIndex {
   ) {}
 
   static open(repo: string, cacheDir: string): StableIndex {
-    const file = path.join(cacheDir, 'upstream', `stable-${createHash('sha256').update(path.resolve(repo)).digest('hex').slice(0, 16)}.json`);
-    let data: StableIndexFile = { version: 1, tips: [], backports: {} };
-    try {
-      const read = JSON.parse(readFileSync(file, 'utf8')) as StableIndexFile;
-      if (read.version === 1) data = read;
-    } catch {
-      // no index yet
-    }
-    return new StableIndex(repo, file, data);
+    const file = cacheFile(cacheDir, 'stable', repo);
+    const empty: StableIndexFile = { version: 1, tips: [], backports: {} };
+    return new StableIndex(repo, file, readCache(file, empty, (d) => d.version === 1));
   }
 
   /** Finds the backports of `upstream` commits; only new history when all were asked before. */
@@ -81,7 +72,6 @@ export class StableIndex {
   }
 
   async save(): Promise<void> {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    await writeAtomic(this.file, JSON.stringify(this.data));
+    await writeCache(this.file, this.data);
   }
 }

@@ -1,9 +1,7 @@
 /** The patches of a series as upstream detection looks for them. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { SeriesDocument } from '../series/store.js';
-import { writeAtomic } from '../workspace/fs.js';
+import { cacheFile, readCache, writeCache } from './cache-file.js';
 import { mailInfo, patchIdOfText } from './git.js';
 
 export interface PatchTarget {
@@ -46,12 +44,8 @@ export class PatchFactsCache {
   ) {}
 
   static open(cacheDir: string): PatchFactsCache {
-    const file = path.join(cacheDir, 'upstream', 'patches.json');
-    try {
-      return new PatchFactsCache(file, JSON.parse(readFileSync(file, 'utf8')) as Record<string, Facts>);
-    } catch {
-      return new PatchFactsCache(file, {});
-    }
+    const file = cacheFile(cacheDir, 'patches');
+    return new PatchFactsCache(file, readCache<Record<string, Facts>>(file, {}, (d) => typeof d === 'object' && d !== null));
   }
 
   async of(text: string): Promise<Facts> {
@@ -66,9 +60,7 @@ export class PatchFactsCache {
   }
 
   async save(): Promise<void> {
-    if (!this.changed) return;
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    await writeAtomic(this.file, JSON.stringify(this.facts));
+    if (this.changed) await writeCache(this.file, this.facts);
   }
 }
 
