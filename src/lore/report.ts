@@ -33,10 +33,19 @@ export interface SeriesStatus {
   naks: { patch: number; name: string; address: string; link: string }[];
   evidence: Evidence[];
   newer: NewerRevision[];
+  /** Where `quirkctl upstream` found the series (src/upstream/). */
+  upstream?: { release?: string; tag?: string; stable: string[]; fuzzy: boolean };
 }
 
 export function stateLabel(state: SeriesState, latest?: Pick<RevisionReview, 'branch'>): string {
   return state === 'applied' && latest?.branch ? `applied (${latest.branch})` : state;
+}
+
+/** `merged in v6.14; stable: 6.12.9, 6.6.70`, or the review state. */
+export function statusLabel(s: SeriesStatus): string {
+  const u = s.upstream;
+  if (!u?.release) return stateLabel(s.state, s);
+  return `merged in v${u.release}${u.fuzzy ? ' (fuzzy)' : ''}${u.stable.length ? `; stable: ${u.stable.join(', ')}` : ''}`;
 }
 
 /** The trailers each patch has collected, cover-letter ones included. */
@@ -73,6 +82,9 @@ export function seriesStatus(slug: string, data: SeriesData): SeriesStatus {
     naks: (latest?.naks ?? []).map(({ patch, name, address, link }) => ({ patch, name, address, link })),
     evidence: latest?.evidence ?? [],
     newer: data.review?.newer ?? [],
+    ...(data.merged
+      ? { upstream: { ...(data.merged.release ? { release: data.merged.release } : {}), ...(data.merged.tag ? { tag: data.merged.tag } : {}), stable: data.merged.stable ?? [], fuzzy: data.merged.fuzzy === true } }
+      : {}),
   };
 }
 
@@ -82,7 +94,7 @@ const who = (t: { name?: string; address?: string; value: string }) => (t.addres
 export const STATUS_HEAD = ['SERIES', 'REV', 'STATE', 'LAST ACTIVITY', 'LORE'];
 
 export function statusRows(list: SeriesStatus[]): string[][] {
-  return list.map((s) => [s.slug, `v${s.revision}`, stateLabel(s.state, s), day(s.lastActivity), s.link ?? '-']);
+  return list.map((s) => [s.slug, `v${s.revision}`, statusLabel(s), day(s.lastActivity), s.link ?? '-']);
 }
 
 /** Below the table: each series' trailers per patch, NAKs and newer revisions. */
@@ -130,7 +142,7 @@ export function renderStatusMarkdown(list: SeriesStatus[]): string {
     children.push({ type: 'heading', depth: 2, children: [{ type: 'inlineCode', value: s.slug }, text(`: ${s.subject}`)] });
     const facts: ListItem[] = [
       item(text(`Revision: v${s.revision}`)),
-      item(text(`State: ${stateLabel(s.state, s)}`)),
+      item(text(`State: ${statusLabel(s)}`)),
       item(text(`Last activity: ${day(s.lastActivity)}`)),
       ...(s.link ? [item(text('Thread: '), linkTo(s.link, s.link))] : []),
       ...s.evidence.map((e) => item(text(`${e.state}${e.date ? ` (${day(e.date)})` : ''}: `), linkTo(e.link, e.link))),

@@ -76,6 +76,14 @@ describe('quirkctl upstream', () => {
     expect(JSON.parse(cli(['show', 'amd-polaris-hdmi-audio-no-bus-reset', '--json'], { cwd: ws }).stdout).upstream['fixed-in']).toEqual(['6.2']);
   });
 
+  it('shows in quirkctl status', () => {
+    const r = cli(['status', 'polaris'], { cwd: ws });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SERIES +REV +STATE +LAST ACTIVITY +LORE\npolaris +v2 +merged in v6\.2; stable: 6\.1\.5 /);
+    expect(JSON.parse(cli(['status', 'polaris', '--json'], { cwd: ws }).stdout)[0].upstream).toEqual({ release: '6.2', tag: 'v6.2-rc1', stable: ['6.1.5'], fuzzy: false });
+    expect(cli(['status', 'polaris', '--markdown'], { cwd: ws }).stdout).toContain('- State: merged in v6.2; stable: 6.1.5\n');
+  });
+
   it('prints a table and a line per series', () => {
     const r = cli(['upstream', 'polaris', '--mainline', repos.mainline, '--stable', repos.stable, '--dry-run'], { cwd: ws });
     expect(r.stderr).not.toContain('quirkctl:');
