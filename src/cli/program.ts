@@ -12,7 +12,9 @@ import { register as registerInit } from './commands/init.js';
 import { register as registerList } from './commands/list.js';
 import { register as registerRm } from './commands/rm.js';
 import { register as registerScan } from './commands/scan.js';
+import { register as registerSend } from './commands/send.js';
 import { register as registerSeries } from './commands/series.js';
+import { register as registerSeriesRevisions } from './commands/series-revisions.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerTrack } from './commands/track.js';
@@ -43,9 +45,10 @@ Start here:
   for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream]) {
     register(program);
   }
+  registerSend(program);
   const series = registerSeries(program);
   // Features add `series` subcommands from modules of their own.
-  const seriesSubcommands: ((series: Command) => void)[] = [];
+  const seriesSubcommands: ((series: Command) => void)[] = [registerSeriesRevisions];
   for (const register of seriesSubcommands) register(series);
   return program;
 }

@@ -21,6 +21,32 @@ export interface SentRevision {
   source?: 'sent' | 'imported';
 }
 
+/** Where one mail of a send stands; see `journal` in schema/series.schema.json. */
+export const MAIL_STATES = ['pending', 'sending', 'accepted', 'failed', 'unknown'] as const;
+export type MailState = (typeof MAIL_STATES)[number];
+
+export interface JournalMail {
+  'message-id': string;
+  /** 'cover' or the patch file name. */
+  file: string;
+  to: string[];
+  cc?: string[];
+  state: MailState;
+  error?: string;
+  rejected?: string[];
+}
+
+/** A send in progress, kept in the series file so that an interrupted send can resume. */
+export interface SendJournal {
+  revision: number;
+  /** ISO 8601 UTC: the first mail's Date; each next mail is one second later. */
+  date: string;
+  from: string;
+  reflect?: boolean;
+  digest: string;
+  mails: JournalMail[];
+}
+
 /** Front matter as YAML holds it once the schema has accepted it. */
 export interface SeriesData {
   subject: string;
@@ -38,6 +64,7 @@ export interface SeriesData {
   /** What `quirkctl track` found on lore (src/lore/). */
   review?: SeriesReview;
   merged?: MergedUpstream;
+  journal?: SendJournal;
 }
 
 /** Where a series' patches landed, as `quirkctl upstream` last found it. */
