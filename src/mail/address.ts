@@ -79,13 +79,13 @@ export function formatMailbox(m: Mailbox): string {
   return `${needsRfc822Quoting(m.name) ? quoteRfc822(m.name) : m.name} <${m.address}>`;
 }
 
-/** The mailbox as a person reads it: `Name <user@example.org>`, nothing encoded. */
+/**
+ * The mailbox as a person reads and types it: `Name <user@example.org>`, nothing
+ * encoded; the name quoted only when parseMailbox needs the quotes to read it back.
+ */
 export function showMailbox(m: Mailbox): string {
-  return m.name ? `${m.name} <${m.address}>` : m.address;
-}
-
-export function sameAddress(a: Mailbox, b: Mailbox): boolean {
-  return a.address.toLowerCase() === b.address.toLowerCase();
+  if (!m.name) return m.address;
+  return /[<>,;"\\]/.test(m.name) ? `"${m.name.replace(/["\\]/g, '\\$&')}" <${m.address}>` : `${m.name} <${m.address}>`;
 }
 
 /** Recipients without repeats (by address, case-insensitively), first spelling kept. */

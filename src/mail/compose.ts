@@ -7,7 +7,7 @@
  * (or the sender alone when reflecting).
  */
 import { InputError } from '../errors.js';
-import { formatMailbox, showMailbox, uniqueMailboxes, type Mailbox } from './address.js';
+import { formatMailbox, uniqueMailboxes, type Mailbox } from './address.js';
 import { addressListHeader, isAsciiText, rfc2822Date } from './headers.js';
 import { inBodyFrom, MIME_HEADERS, type SeriesMail } from '../series/format.js';
 import { trailerMailbox, trailersNamed } from '../series/patch-file.js';
@@ -84,9 +84,4 @@ export function composeMail(m: SeriesMail, r: Recipients, index: number, opts: C
   ];
   const envelope = opts.reflect ? [opts.from.address] : uniqueMailboxes([...r.to, ...r.cc]).map((x) => x.address);
   return { key: m.key, messageId: m.messageId, subject: m.subject, recipients: r, envelope, date, raw: `${headers.join('\n')}\n\n${body}` };
-}
-
-/** Recipients as the plan shows them: `Name <addr>`, nothing encoded. */
-export function showRecipients(list: Mailbox[]): string[] {
-  return list.map(showMailbox);
 }

@@ -7,7 +7,7 @@ import libmime from 'libmime';
 import { gitWrap } from '../series/wrap.js';
 
 /** git folds header values at 78 columns, encoded words at 76. */
-export const HEADER_WIDTH = 78;
+const HEADER_WIDTH = 78;
 const ENCODED_WIDTH = 76;
 
 const isAscii = (s: string) => /^[\x00-\x7f]*$/.test(s);

@@ -159,9 +159,10 @@ export function smtpTransport(s: SmtpSettings, password: string | undefined): Ma
       return new Promise<SendResult>((resolve, reject) => {
         c.send({ from, to }, raw, (err, info) => {
           if (err) {
-            const e = err as Error & { responseCode?: number };
-            // An answer from the server means it did not take the mail; no answer means it may have.
-            reject(new SendError(explain(e, s), typeof e.responseCode !== 'number'));
+            const e = err as Error & { responseCode?: number; command?: string };
+            // An answer from the server means it did not take the mail, as does a refusal by the
+            // client itself ('API'); a connection lost without an answer means it may have.
+            reject(new SendError(explain(e, s), typeof e.responseCode !== 'number' && e.command !== 'API'));
           } else resolve({ accepted: info?.accepted ?? [], rejected: info?.rejected ?? [], response: info?.response ?? '' });
         });
       });

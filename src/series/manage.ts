@@ -41,8 +41,13 @@ export async function createSeries(ws: Workspace, slug: string, o: NewSeriesOpti
   checkSlug(slug);
   const file = seriesPath(ws, slug);
   if (existsSync(file)) throw new InputError(`series '${slug}' exists already (${displayPath(ws, file)}); 'quirkctl series edit ${slug}' changes it`);
-  const to = o.to.map((a) => showMailbox(parseMailbox(a, '--to')));
-  const cc = o.cc.map((a) => showMailbox(parseMailbox(a, '--cc')));
+  const listed = (option: string, a: string) => {
+    const text = showMailbox(parseMailbox(a, option));
+    checkField(option, '/definitions/address', text);
+    return text;
+  };
+  const to = o.to.map((a) => listed('--to', a));
+  const cc = o.cc.map((a) => listed('--cc', a));
   o.prefixes.forEach((p) => checkField('--prefix', '/properties/prefixes/items', p));
   if (o.subject !== undefined) checkField('--subject', '/properties/subject', o.subject);
   let quirkData: { file: string; body: string; references: string[] } | undefined;

@@ -40,11 +40,7 @@ export interface PatchFile {
   diff: string;
 }
 
-export const MBOX_FROM = /^From ([0-9a-f]{40}|\S+) Mon Sep 17 00:00:00 2001$/;
-
-export function header(p: Pick<PatchFile, 'headers'>, name: string): string | undefined {
-  return p.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
-}
+const MBOX_FROM = /^From ([0-9a-f]{40}|\S+) Mon Sep 17 00:00:00 2001$/;
 
 /** Removes the `[PATCH ...]` group git format-patch put in front of the title. */
 export function stripSubjectPrefix(subject: string): string {

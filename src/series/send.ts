@@ -12,6 +12,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { InputError } from '../errors.js';
 import { setValue } from '../lib/fmdoc.js';
+import { checkValue } from '../lib/schema.js';
 import { parseMailbox, showMailbox, uniqueMailboxes, type Mailbox } from '../mail/address.js';
 import { composeMail, seriesRecipients, type OutgoingMail, type Recipients } from '../mail/compose.js';
 import { credentialFill } from '../mail/git.js';
@@ -138,6 +139,11 @@ async function saveJournal(ws: Workspace, slug: string, journal: SendJournal | u
   });
 }
 
+/** history's addresses have no quoted names; a name that needs quotes gives way to the bare address. */
+function historyAddress(text: string): string {
+  return checkValue('series', '/definitions/address', text) ? parseMailbox(text, 'recipient').address : text;
+}
+
 /** After the last mail: history, state, the next revision. */
 function recordPosting(ws: Workspace, j: SendJournal) {
   return (doc: SeriesDocument) => {
@@ -147,8 +153,8 @@ function recordPosting(ws: Workspace, j: SendJournal) {
       date: j.date,
       ...(cover ? { cover: cover['message-id'] } : {}),
       patches: j.mails.filter((m) => m.file !== 'cover').map((m) => m['message-id']),
-      to: (j.mails[0] as JournalMail).to,
-      cc: [...new Set(j.mails.flatMap((m) => m.cc ?? []))],
+      to: (j.mails[0] as JournalMail).to.map(historyAddress),
+      cc: [...new Set(j.mails.flatMap((m) => m.cc ?? []))].map(historyAddress),
       source: 'sent',
     };
     setValue(doc, ['history'], [...(doc.data.history ?? []), entry]);
@@ -225,6 +231,8 @@ export async function sendSeries(ws: Workspace, slug: string, opts: SendOptions,
     io.progress(`quirkctl: pre-flight checks failed; nothing sent. Fix them, or pass --force to send anyway\n`);
     return 1;
   }
+  const nobody = plan.mails.find((m) => m.envelope.length === 0);
+  if (nobody) throw new InputError(`${nobody.subject}: nobody to send it to; set to/cc in ${s.doc.file} or pass --to`);
   if (!opts.yes) {
     const pending = plan.journal.mails.filter((m) => m.state !== 'accepted').length;
     if (!io.confirm) {
@@ -233,7 +241,7 @@ export async function sendSeries(ws: Workspace, slug: string, opts: SendOptions,
     }
     if (!(await io.confirm(`Send ${pending} mail${pending === 1 ? '' : 's'} via ${smtp ? describeSmtp(smtp) : '?'}? [y/N] `))) {
       io.out('Nothing sent.\n');
-      return 1;
+      return 0;
     }
   }
   if (!smtp) throw new InputError(smtpProblem);

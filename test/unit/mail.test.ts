@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { formatMailbox, parseMailbox, uniqueMailboxes } from '../../src/mail/address.js';
+import { formatMailbox, parseMailbox, showMailbox, uniqueMailboxes } from '../../src/mail/address.js';
 import { addressListHeader, decodeHeader, nameAddrHeader, rfc2822Date, subjectHeader } from '../../src/mail/headers.js';
 import { seriesMessageId } from '../../src/mail/message-id.js';
 import { senderIdentity, smtpSettings } from '../../src/mail/smtp.js';
@@ -40,6 +40,14 @@ describe('mail addresses', () => {
     expect(formatMailbox({ name: 'Doe, Jane', address: 'j@example.org' })).toBe('"Doe, Jane" <j@example.org>');
     expect(formatMailbox({ name: 'Ælfred Ünïcode', address: 'ae@example.org' })).toBe('=?UTF-8?q?=C3=86lfred=20=C3=9Cn=C3=AFcode?= <ae@example.org>');
     expect(decodeHeader(formatMailbox({ name: 'Ælfred Ünïcode', address: 'ae@example.org' }))).toBe('Ælfred Ünïcode <ae@example.org>');
+  });
+
+  it('shows mailboxes so that they read back the same, quoting names only when needed', () => {
+    for (const m of [{ name: 'Doe, Jane', address: 'j@example.org' }, { name: 'Jo "JJ" Doe', address: 'jj@example.org' }, { name: 'A. U. Thor', address: 'a@example.org' }, { address: 'b@example.org' }]) {
+      expect(parseMailbox(showMailbox(m), 'x')).toEqual(m);
+    }
+    expect(showMailbox({ name: 'Doe, Jane', address: 'j@example.org' })).toBe('"Doe, Jane" <j@example.org>');
+    expect(showMailbox({ name: 'A. U. Thor', address: 'a@example.org' })).toBe('A. U. Thor <a@example.org>');
   });
 
   it('keeps one recipient per address, first spelling', () => {

@@ -111,4 +111,16 @@ describe.runIf(hasGit)('send journal', () => {
     expect(journal()).toBeUndefined();
     await expect(abandonSend(ws, f.slug)).rejects.toThrow(/no interrupted send to abandon/);
   });
+
+  it("keeps a quoted name in the journal, so a resumed mail's headers match, and the bare address in history", async () => {
+    f = makeSeriesFixture();
+    ws = openWorkspace({ workspace: f.ws });
+    const opts = { ...OPTS, force: true, to: ['"Roe, Rick" <rick@example.org>'] };
+    expect(await sendSeries(ws, f.slug, opts, io(scripted(['ok', 'refused']).transport))).toBe(1);
+    expect(journal()?.mails[1]?.to).toEqual(['Bjorn Helgaas <bhelgaas@example.org>', '"Roe, Rick" <rick@example.org>']);
+    const rest = scripted([]);
+    expect(await sendSeries(ws, f.slug, { ...OPTS, resume: true }, io(rest.transport))).toBe(0);
+    expect(rest.sent[0]?.raw).toMatch(/^To: Bjorn Helgaas <bhelgaas@example.org>, "Roe, Rick" <rick@example.org>$/m);
+    expect(readSeries(ws, f.slug).data.history?.[0]?.to).toEqual(['Bjorn Helgaas <bhelgaas@example.org>', 'rick@example.org']);
+  });
 });
