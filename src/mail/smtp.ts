@@ -110,6 +110,7 @@ function explain(e: Error & { code?: string; response?: string }, s: SmtpSetting
   if (/certificate|self.signed|unable to verify/i.test(msg)) {
     return `TLS with ${s.server}: ${msg}; if the server's certificate is not signed by a CA this machine trusts, point git config sendemail.smtpSSLCertPath at it`;
   }
+  if (/^(ECONNECTION|ESOCKET|ETIMEDOUT|EDNS)$/.test(e.code ?? '')) return `SMTP server ${s.server}:${s.port}: ${msg} (git config sendemail.smtpServer, smtpServerPort)`;
   return msg;
 }
 

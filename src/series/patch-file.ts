@@ -40,7 +40,8 @@ export interface PatchFile {
   diff: string;
 }
 
-const MBOX_FROM = /^From ([0-9a-f]{40}|\S+) Mon Sep 17 00:00:00 2001$/;
+/** git writes `From <commit> Mon Sep 17 00:00:00 2001`; mbox tools write a sender and a date. */
+const MBOX_FROM = /^From (\S+) /;
 
 /** Removes the `[PATCH ...]` group git format-patch put in front of the title. */
 export function stripSubjectPrefix(subject: string): string {
@@ -67,6 +68,8 @@ export function parsePatchFile(name: string, file: string, text: string): PatchF
     if (!m) fail(i + 1, '', `expected a mail header ('Name: value') or the blank line that ends the headers, got ${JSON.stringify(line)}`);
     headers.push({ name: m[1] as string, value: m[2] as string });
   }
+  const cte = headers.find((h) => h.name.toLowerCase() === 'content-transfer-encoding');
+  if (cte && !/^\s*(7bit|8bit)\s*$/i.test(cte.value)) fail(1, 'Content-Transfer-Encoding', `the patch is ${cte.value.trim()}-encoded; expected plain text as git format-patch writes it (decode it, e.g. with git mailsplit and git mailinfo, or b4 am)`);
   const body = lines.slice(i + 1).join('\n');
   const bodyLine = i + 2;
   const fromHeader = headers.find((h) => h.name.toLowerCase() === 'from');

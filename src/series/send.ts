@@ -266,7 +266,9 @@ async function deliver(ws: Workspace, slug: string, plan: Plan, smtp: SmtpSettin
       );
       return 1;
     }
-    await transport.open();
+    await transport.open().catch((e: Error) => {
+      throw new Error(`${e.message}; nothing sent`);
+    });
     await saveJournal(ws, slug, j);
     for (const [i, m] of j.mails.entries()) {
       const mail = plan.mails[i] as OutgoingMail;
