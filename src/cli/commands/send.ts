@@ -4,8 +4,8 @@ import { collect, workspaceOf } from '../io.js';
 
 interface SendCliOptions {
   dryRun?: boolean;
-  to: string[];
-  cc: string[];
+  to?: string[];
+  cc?: string[];
   reflect?: boolean;
   yes?: boolean;
   resume?: boolean;
@@ -31,8 +31,8 @@ export function register(program: Command): void {
     .description("send a series to its list over SMTP, configured from git's sendemail.* settings; resumable")
     .argument('<slug>', 'the series')
     .option('--dry-run', 'show what would go where; never connects to the server')
-    .option('--to <address>', 'another recipient for this posting (repeatable)', collect, [])
-    .option('--cc <address>', 'another Cc for this posting (repeatable)', collect, [])
+    .option('--to <address>', 'another recipient for this posting (repeatable)', collect)
+    .option('--cc <address>', 'another Cc for this posting (repeatable)', collect)
     .option('--reflect', 'deliver to yourself only, with the headers the list would see')
     .option('-y, --yes', 'send without asking')
     .option('--resume', 'finish an interrupted send: only the mails the server did not accept, same Message-IDs')
@@ -76,8 +76,8 @@ Examples:
         ws,
         slug,
         {
-          to: opts.to,
-          cc: opts.cc,
+          to: opts.to ?? [],
+          cc: opts.cc ?? [],
           reflect: opts.reflect ?? false,
           dryRun: opts.dryRun ?? false,
           yes: opts.yes ?? false,

@@ -9,9 +9,9 @@ export function register(series: Command): void {
     .argument('<slug>', 'short name of the series: lowercase letters, digits and -')
     .option('--from-quirk <quirk>', 'draft the subject and cover letter from a quirk (id or vvvv:dddd)')
     .option('--subject <text>', 'the cover letter subject, without the [PATCH] prefix')
-    .option('--to <address>', 'a recipient (repeatable)', collect, [])
-    .option('--cc <address>', 'a Cc recipient (repeatable)', collect, [])
-    .option('--prefix <word>', 'subject prefix words instead of PATCH (repeatable: --prefix RFC --prefix PATCH)', collect, [])
+    .option('--to <address>', 'a recipient (repeatable)', collect)
+    .option('--cc <address>', 'a Cc recipient (repeatable)', collect)
+    .option('--prefix <word>', 'subject prefix words instead of PATCH (repeatable: --prefix RFC --prefix PATCH)', collect)
     .addHelpText(
       'after',
       `
@@ -23,15 +23,15 @@ Examples:
       --to 'Bjorn Helgaas <bhelgaas@google.com>' --cc linux-pci@vger.kernel.org
   quirkctl series new metis-resume --prefix RFC --prefix PATCH`,
     )
-    .action(async (slug: string, opts: { fromQuirk?: string; subject?: string; to: string[]; cc: string[]; prefix: string[] }, cmd: Command) => {
+    .action(async (slug: string, opts: { fromQuirk?: string; subject?: string; to?: string[]; cc?: string[]; prefix?: string[] }, cmd: Command) => {
       const ws = await workspaceOf(cmd);
       const { createSeries } = await import('../../series/manage.js');
       const file = await createSeries(ws, slug, {
         ...(opts.fromQuirk !== undefined ? { fromQuirk: opts.fromQuirk } : {}),
         ...(opts.subject !== undefined ? { subject: opts.subject } : {}),
-        to: opts.to,
-        cc: opts.cc,
-        prefixes: opts.prefix,
+        to: opts.to ?? [],
+        cc: opts.cc ?? [],
+        prefixes: opts.prefix ?? [],
       });
       process.stdout.write(`created ${file}\n`);
       process.stderr.write(`next: 'quirkctl series edit ${slug}' to write the cover letter\n`);
