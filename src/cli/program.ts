@@ -42,10 +42,9 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend]) {
     register(program);
   }
-  registerSend(program);
   const series = registerSeries(program);
   // Features add `series` subcommands from modules of their own.
   const seriesSubcommands: ((series: Command) => void)[] = [registerSeriesRevisions];
