@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FINDINGS, EXIT_USAGE, InputError, ValidationError } from '../errors.js';
 import { register as registerAdd } from './commands/add.js';
+import { register as registerDkms } from './commands/dkms.js';
 import { register as registerDocs } from './commands/docs.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerList } from './commands/list.js';
@@ -28,7 +29,6 @@ export function buildProgram(): Command {
   const program = new Command('quirkctl');
   program
     .description('Keep broken PCI devices working on Linux: a database of device quirks, and from it\nkernel patches, DKMS workarounds, and the upstream fix tracked until it is merged.')
-    .version(pkg.version)
     .option('-w, --workspace <dir>', 'the workspace to use (default: $QUIRKCTL_WORKSPACE, else the nearest quirkctl.yaml at or above the current directory)')
     .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
@@ -36,13 +36,14 @@ export function buildProgram(): Command {
       'after',
       `
 Exit status: 0 ok, 1 findings (problems found) or a failed job, 2 bad usage or input.
+quirkctl --version (or -V) prints quirkctl's version.
 
 Start here:
   quirkctl init my-quirks && cd my-quirks
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms]) {
     register(program);
   }
   const series = registerSeries(program);
@@ -54,6 +55,12 @@ Start here:
 
 /** Runs the CLI and returns the exit status instead of exiting, so tests can call it. */
 export async function run(argv: string[]): Promise<number> {
+  // Only first: after a subcommand --version is that command's (`quirkctl dkms --version 1.0`),
+  // and commander's .version() would claim it wherever it stands.
+  if (argv[2] === '--version' || argv[2] === '-V') {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -18,7 +18,7 @@ export interface WorkspaceConfig {
   kernel?: { tree?: string; base?: string; 'checkpatch-args'?: string[] };
   lore?: { url?: string };
   upstream?: { mainline?: string; stable?: string };
-  dkms?: { name?: string; version?: string };
+  dkms?: { name?: string; version?: string; maintainer?: string };
   build?: { runner?: 'auto' | 'host' | 'bwrap' | 'podman' | 'docker'; jobs?: number; targets?: unknown[] };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Building the packages with the distributions' own tools: dpkg-buildpackage for the
+ * .deb, makepkg for the Arch package. Each build runs in a scratch directory so that the
+ * output keeps only sources and the built package.
+ */
+import { chownSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+
+/** The tool that builds a format, when it is on PATH. */
+export async function which(tool: string): Promise<boolean> {
+  const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', tool], { reject: false });
+  return r.exitCode === 0;
+}
+
+function tail(text: string, lines = 40): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+async function run(what: string, file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<void> {
+  const r = await execa(file, args, { cwd: opts.cwd, env: { LC_ALL: 'C', ...opts.env }, reject: false, all: true, stdin: 'ignore' });
+  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${tail(r.all ?? '')}`);
+}
+
+/**
+ * Builds the binary package of the Debian source tree `srcDir` and puts the .deb into
+ * `destDir`; returns its file name.
+ */
+export async function buildDeb(srcDir: string, destDir: string): Promise<string> {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'quirkctl-deb-'));
+  try {
+    const tree = path.join(scratch, path.basename(srcDir));
+    cpSync(srcDir, tree, { recursive: true });
+    await run('dpkg-buildpackage', 'dpkg-buildpackage', ['-b', '-us', '-uc'], { cwd: tree });
+    const deb = readdirSync(scratch).find((f) => f.endsWith('.deb'));
+    if (!deb) throw new Error(`dpkg-buildpackage made no .deb in ${scratch}`);
+    cpSync(path.join(scratch, deb), path.join(destDir, deb));
+    return deb;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The unprivileged user that makepkg runs as when quirkctl runs as root (makepkg refuses root). */
+export const MAKEPKG_USER = 'nobody';
+
+/**
+ * Builds the Arch package from `srcDir` (PKGBUILD and sources) into `destDir`, as a
+ * .pkg.tar.zst like Arch's own makepkg.conf; returns its file name.
+ */
+export async function buildArch(srcDir: string, destDir: string): Promise<string> {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'quirkctl-arch-'));
+  try {
+    cpSync(srcDir, scratch, { recursive: true });
+    const env = { BUILDDIR: path.join(scratch, 'build'), PKGDEST: path.join(scratch, 'out'), SRCDEST: scratch, PKGEXT: '.pkg.tar.zst' };
+    const args = ['--nodeps', '--force', '--noconfirm', '--noprogressbar'];
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = await userIds(MAKEPKG_USER);
+      for (const f of ['', ...readdirSync(scratch)]) chownSync(path.join(scratch, f), uid, gid);
+      await run(`makepkg (as ${MAKEPKG_USER})`, 'runuser', ['-u', MAKEPKG_USER, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'makepkg', ...args], { cwd: scratch });
+    } else {
+      await run('makepkg', 'makepkg', args, { cwd: scratch, env });
+    }
+    const out = path.join(scratch, 'out');
+    const pkg = readdirSync(out).find((f) => f.endsWith('.pkg.tar.zst'));
+    if (!pkg) throw new Error(`makepkg made no .pkg.tar.zst in ${out}`);
+    cpSync(path.join(out, pkg), path.join(destDir, pkg));
+    return pkg;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function userIds(user: string): Promise<{ uid: number; gid: number }> {
+  const r = await execa('id', ['-u', user], { reject: false });
+  const g = await execa('id', ['-g', user], { reject: false });
+  if (r.exitCode !== 0 || g.exitCode !== 0) throw new Error(`makepkg refuses to run as root, and there is no user '${user}' to run it as`);
+  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+/** `Name <email>` from git's user.name and user.email, as Signed-off-by lines take it. */
+export async function gitIdentity(cwd: string): Promise<string | undefined> {
+  const get = async (key: string) => {
+    const r = await execa('git', ['config', '--get', key], { cwd, reject: false });
+    return r.exitCode === 0 ? r.stdout.trim() : '';
+  };
+  const [name, email] = await Promise.all([get('user.name'), get('user.email')]);
+  return name && email ? `${name} <${email}>` : undefined;
+}

@@ -1,0 +1,211 @@
+/**
+ * What a DKMS workaround package must do, per quirk, worked out from the quirk model
+ * before anything is rendered: the module's match table, flags, reset methods to drop,
+ * config writes by stage, rebind, and the kernels each quirk (and so the package) is
+ * needed on. Pure: quirks and options in, a plan out; templates turn it into files.
+ */
+import { InputError } from '../errors.js';
+import { checkValue } from '../lib/schema.js';
+import { spansToMinMax, spansToRange, spansToRegex, intersect, isEmpty, neededSpans, subtract, union, type Span, type Triple } from '../kernel/version-regex.js';
+import type { DeviceIds } from '../quirks/ids.js';
+import { formatConfigWrite, type ConfigWidth, type FlagAction, type Match, type Quirk, type RebindMethod, type SleepKind, type WriteStage } from '../quirks/model.js';
+
+/** The oldest kernel the generated module is written for (LINUX_VERSION_CODE guards start here). */
+export const MODULE_MIN_KERNEL: Triple = [5, 4, 0];
+const SUPPORTED: Span[] = [{ from: MODULE_MIN_KERNEL, to: null }];
+
+export const DEFAULT_NAME = 'quirkctl-workarounds';
+
+/** The kernel's flag for each flag action, and the reset methods (reset_method names) it rules out. */
+export const FLAG_EFFECTS: Record<FlagAction, { cFlag: string; resetMethods: string[] }> = {
+  'no-bus-reset': { cFlag: 'PCI_DEV_FLAGS_NO_BUS_RESET', resetMethods: ['bus', 'cxl_bus'] },
+  'no-pm-reset': { cFlag: 'PCI_DEV_FLAGS_NO_PM_RESET', resetMethods: ['pm'] },
+  'no-flr': { cFlag: 'PCI_DEV_FLAGS_NO_FLR_RESET', resetMethods: ['flr', 'af_flr'] },
+  'no-d3': { cFlag: 'PCI_DEV_FLAGS_NO_D3', resetMethods: [] },
+};
+
+export interface PlannedWrite {
+  offset: number;
+  width: ConfigWidth;
+  value: number;
+  stage: WriteStage;
+  /** setpci's spelling, `7c.l=39d5e86b`, as logs and docs show it. */
+  setpci: string;
+}
+
+export interface PlannedQuirk {
+  /** Position in the module's tables. */
+  index: number;
+  id: string;
+  title: string;
+  driver?: string;
+  match: Match;
+  flags: FlagAction[];
+  /** reset_method names the flags rule out (the kernel would not offer them with the flags set). */
+  resetMethods: string[];
+  d3hotMs?: number;
+  rebind?: { around: SleepKind[]; method: RebindMethod; settleMs: number };
+  writes: PlannedWrite[];
+  /** Kernels this quirk is needed on, when narrower than the package's; null: all of them. */
+  kernels: { spans: Span[]; range: string } | null;
+}
+
+export interface KernelSet {
+  spans: Span[];
+  /** In kernel spelling, `>=5.14 <6.12.9 || >=6.13 <6.14`. */
+  range: string;
+  /** BUILD_EXCLUSIVE_KERNEL */
+  regex: string;
+  /** BUILD_EXCLUSIVE_KERNEL_MIN/_MAX, for dkms >= 3.0.11. */
+  min?: string;
+  max?: string;
+}
+
+export interface PackagePlan {
+  /** DKMS PACKAGE_NAME, and the stem of the Debian and Arch package names. */
+  name: string;
+  version: string;
+  /** The kernel module: the name with '_' for '-', as lsmod and the log prefix show it. */
+  module: string;
+  /** `<name>-dkms`, for apt and pacman. */
+  packageName: string;
+  maintainer?: string;
+  /** For changelogs: SOURCE_DATE_EPOCH or now. */
+  date: Date;
+  quirks: PlannedQuirk[];
+  kernels: KernelSet;
+  /** Quirks left out because no kernel the module supports needs them. */
+  skipped: { id: string; reason: string }[];
+  /** Set when the match table was re-targeted (vm-test): every quirk matches this device. */
+  matchOverride?: DeviceIds;
+}
+
+export interface PlanOptions {
+  name: string;
+  version: string;
+  maintainer?: string;
+  date: Date;
+  /** Re-target every quirk at one vendor:device, for proving the module on emulated hardware. */
+  matchOverride?: { vendor: number; device: number };
+}
+
+/**
+ * Checks a package setting (from the command line or a library caller) with the words of
+ * the `dkms` section of the config schema, where the same settings can be written.
+ */
+export function checkSetting(key: 'name' | 'version' | 'maintainer', value: string, what = `--${key}`): string {
+  const bad = checkValue('config', `/properties/dkms/properties/${key}`, value);
+  if (bad) throw new InputError(`${what} '${value}': ${bad}`);
+  return value;
+}
+
+/** A date-based version for when none is given: 2026.11.21. */
+export function defaultVersion(date: Date): string {
+  return `${date.getUTCFullYear()}.${date.getUTCMonth() + 1}.${date.getUTCDate()}`;
+}
+
+function planQuirk(q: Quirk, index: number, packageSpans: Span[], needed: Span[], override?: DeviceIds): PlannedQuirk {
+  const flags: FlagAction[] = [];
+  const writes: PlannedWrite[] = [];
+  let d3hotMs: number | undefined;
+  let rebind: PlannedQuirk['rebind'];
+  for (const a of q.actions) {
+    switch (a.type) {
+      case 'rebind': {
+        // Two rebind entries merge: every transition either names, the first method.
+        const around = new Set([...(rebind?.around ?? []), ...a.around]);
+        rebind = {
+          around: (['suspend', 'hibernate'] as const).filter((k) => around.has(k)),
+          method: rebind?.method ?? a.method,
+          settleMs: Math.max(rebind?.settleMs ?? 0, a.settleMs ?? 0),
+        };
+        break;
+      }
+      case 'd3hot-delay':
+        d3hotMs = Math.max(d3hotMs ?? 0, a.ms);
+        break;
+      case 'config-write':
+        writes.push({ offset: a.offset, width: a.width, value: a.value, stage: a.when, setpci: formatConfigWrite(a) });
+        break;
+      default:
+        if (!flags.includes(a.type)) flags.push(a.type);
+    }
+  }
+  const match: Match = override ? { vendor: override.vendor, device: override.device } : q.match;
+  const p: PlannedQuirk = {
+    index,
+    id: q.id,
+    title: q.title,
+    match,
+    flags,
+    resetMethods: flags.flatMap((f) => FLAG_EFFECTS[f].resetMethods),
+    writes,
+    kernels: isEmpty(subtract(packageSpans, needed)) ? null : { spans: needed, range: spansToRange(needed) },
+  };
+  if (q.driver !== undefined) p.driver = q.driver;
+  if (d3hotMs !== undefined) p.d3hotMs = d3hotMs;
+  if (rebind) p.rebind = rebind;
+  return p;
+}
+
+export function kernelSet(spans: Span[]): KernelSet {
+  return { spans, range: spansToRange(spans), regex: spansToRegex(spans), ...spansToMinMax(spans) };
+}
+
+/**
+ * The package for `quirks`. Quirks that no supported kernel needs (every kernel in their
+ * range carries the fix) are left out and listed in `skipped`; none left is an input error.
+ */
+export function planPackage(quirks: Quirk[], opts: PlanOptions): PackagePlan {
+  if (quirks.length === 0) throw new InputError('no quirks selected: name quirks by id or vvvv:dddd, or pass --all');
+  checkSetting('name', opts.name);
+  checkSetting('version', opts.version);
+  if (opts.maintainer !== undefined) checkSetting('maintainer', opts.maintainer);
+  const needed = new Map(quirks.map((q) => [q.id, intersect(neededSpans(q.kernels, q.upstream.fixedIn), SUPPORTED)]));
+  const kept = quirks.filter((q) => !isEmpty(needed.get(q.id) ?? []));
+  const skipped = quirks
+    .filter((q) => !kept.includes(q))
+    .map((q) => ({
+      id: q.id,
+      reason: q.upstream.fixedIn.length
+        ? `every kernel in its range${q.kernels ? ` (${q.kernels})` : ''} that the module supports (>=${MODULE_MIN_KERNEL.slice(0, 2).join('.')}) carries the fix (fixed in ${q.upstream.fixedIn.join(', ')})`
+        : `its range (${q.kernels ?? 'all'}) has no kernel the module supports (>=${MODULE_MIN_KERNEL.slice(0, 2).join('.')})`,
+    }));
+  if (kept.length === 0) {
+    throw new InputError(`no kernel needs the selected quirks, nothing to package:\n${skipped.map((s) => `  ${s.id}: ${s.reason}`).join('\n')}`);
+  }
+  const packageSpans = union(...kept.map((q) => needed.get(q.id) ?? []));
+  const plan: PackagePlan = {
+    name: opts.name,
+    version: opts.version,
+    module: opts.name.replace(/-/g, '_'),
+    packageName: `${opts.name}-dkms`,
+    date: opts.date,
+    quirks: kept.map((q, i) => planQuirk(q, i, packageSpans, needed.get(q.id) ?? [], opts.matchOverride)),
+    kernels: kernelSet(packageSpans),
+    skipped,
+  };
+  if (opts.maintainer !== undefined) plan.maintainer = opts.maintainer;
+  if (opts.matchOverride) plan.matchOverride = opts.matchOverride;
+  return plan;
+}
+
+/**
+ * What each package format cannot do, in words for the CLI and the hook's README: the
+ * module leaves before-reset writes to the hook; the hook cannot set kernel flags.
+ */
+export function coverageNotes(plan: PackagePlan): { module: string[]; hook: string[] } {
+  const module: string[] = [];
+  const hook: string[] = [];
+  for (const q of plan.quirks) {
+    for (const w of q.writes.filter((x) => x.stage === 'before-reset')) {
+      module.push(`${q.id}: config-write ${w.setpci} before-reset: a module cannot hook the reset of a device another driver owns; run the hook's before-reset command before you reset the device`);
+    }
+    for (const f of q.flags) {
+      if (f === 'no-d3') hook.push(`${q.id}: no-d3: the hook keeps the device out of runtime D3 (power/control=on), but only the module keeps system sleep from putting it into D3`);
+      else hook.push(`${q.id}: ${f}: the hook drops the ${FLAG_EFFECTS[f].resetMethods.join('/')} reset method (reset_method, kernels >= 5.15); only the module sets ${FLAG_EFFECTS[f].cFlag}`);
+    }
+    if (q.d3hotMs !== undefined) hook.push(`${q.id}: d3hot-delay ${q.d3hotMs} ms: only the module can lengthen the kernel's D3hot delay`);
+  }
+  return { module, hook };
+}
