@@ -43,7 +43,7 @@ export async function buildDeb(srcDir: string, destDir: string): Promise<string>
 }
 
 /** The unprivileged user that makepkg runs as when quirkctl runs as root (makepkg refuses root). */
-export const MAKEPKG_USER = 'nobody';
+const MAKEPKG_USER = 'nobody';
 
 /**
  * Builds the Arch package from `srcDir` (PKGBUILD and sources) into `destDir`, as a

@@ -15,7 +15,7 @@ import { checkSetting, coverageNotes, DEFAULT_NAME, defaultVersion, planPackage,
 import { debSourceDir, FORMATS, renderPackage, type Format, type OutFile } from './render.js';
 
 /** Marks a directory as quirkctl dkms output, which a later run may replace. */
-export const MARKER = '.quirkctl-dkms';
+const MARKER = '.quirkctl-dkms';
 
 export interface GenerateOptions {
   quirks: string[];
@@ -97,8 +97,9 @@ export async function generateDkms(ws: Workspace, opts: GenerateOptions): Promis
   const entries = loadEntries(ws);
   const selected = opts.all ? entries : opts.quirks.map((ref) => findQuirk(entries, ref));
   const quirks = [...new Map(selected.map((e) => [e.quirk.id, e.quirk])).values()];
+  const plan = planPackage(quirks, { name, version, date });
   const maintainer = await resolveMaintainer(ws, opts);
-  const plan = planPackage(quirks, { name, version, date, ...(maintainer !== undefined ? { maintainer } : {}) });
+  if (maintainer !== undefined) plan.maintainer = maintainer;
   const files = renderPackage(plan, opts.formats, ws.templatesDir);
   const notes = opts.formats.some((f) => f !== 'hook') ? coverageNotes(plan).module : [];
   const result: GenerateResult = { plan, out, files: files.map((f) => f.path), built: [], notBuilt: [], notes };

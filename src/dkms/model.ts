@@ -11,7 +11,8 @@ import type { DeviceIds } from '../quirks/ids.js';
 import { formatConfigWrite, type ConfigWidth, type FlagAction, type Match, type Quirk, type RebindMethod, type SleepKind, type WriteStage } from '../quirks/model.js';
 
 /** The oldest kernel the generated module is written for (LINUX_VERSION_CODE guards start here). */
-export const MODULE_MIN_KERNEL: Triple = [5, 4, 0];
+const MODULE_MIN_KERNEL: Triple = [5, 4, 0];
+const MODULE_MIN_TEXT = `>=${MODULE_MIN_KERNEL[0]}.${MODULE_MIN_KERNEL[1]}`;
 const SUPPORTED: Span[] = [{ from: MODULE_MIN_KERNEL, to: null }];
 
 export const DEFAULT_NAME = 'quirkctl-workarounds';
@@ -148,7 +149,7 @@ function planQuirk(q: Quirk, index: number, packageSpans: Span[], needed: Span[]
   return p;
 }
 
-export function kernelSet(spans: Span[]): KernelSet {
+function kernelSet(spans: Span[]): KernelSet {
   return { spans, range: spansToRange(spans), regex: spansToRegex(spans), ...spansToMinMax(spans) };
 }
 
@@ -168,8 +169,8 @@ export function planPackage(quirks: Quirk[], opts: PlanOptions): PackagePlan {
     .map((q) => ({
       id: q.id,
       reason: q.upstream.fixedIn.length
-        ? `every kernel in its range${q.kernels ? ` (${q.kernels})` : ''} that the module supports (>=${MODULE_MIN_KERNEL.slice(0, 2).join('.')}) carries the fix (fixed in ${q.upstream.fixedIn.join(', ')})`
-        : `its range (${q.kernels ?? 'all'}) has no kernel the module supports (>=${MODULE_MIN_KERNEL.slice(0, 2).join('.')})`,
+        ? `every kernel in its range${q.kernels ? ` (${q.kernels})` : ''} that the module supports (${MODULE_MIN_TEXT}) carries the fix (fixed in ${q.upstream.fixedIn.join(', ')})`
+        : `its range (${q.kernels ?? 'all'}) has no kernel the module supports (${MODULE_MIN_TEXT})`,
     }));
   if (kept.length === 0) {
     throw new InputError(`no kernel needs the selected quirks, nothing to package:\n${skipped.map((s) => `  ${s.id}: ${s.reason}`).join('\n')}`);

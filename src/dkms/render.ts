@@ -95,11 +95,6 @@ export function debSourceDir(plan: PackagePlan): string {
   return `deb/${plan.packageName}-${plan.version}`;
 }
 
-/** Where the built packages land, relative to the output directory. */
-export function builtPackagePath(plan: PackagePlan, format: 'deb' | 'arch'): string {
-  return format === 'deb' ? `deb/${plan.packageName}_${plan.version}_all.deb` : `arch/${plan.packageName}-${plan.version}-1-any.pkg.tar.zst`;
-}
-
 function renderDeb(plan: PackagePlan, templatesDir?: string): OutFile[] {
   if (!plan.maintainer) throw new Error('internal: a Debian package needs a maintainer');
   const dir = debSourceDir(plan);
@@ -134,7 +129,7 @@ function udevQuirks(plan: PackagePlan): PlannedQuirk[] {
   return plan.quirks.filter((q) => q.resetMethods.length || q.flags.includes('no-d3') || q.writes.some((w) => w.stage === 'on-load'));
 }
 
-export function udevRulesName(plan: PackagePlan): string {
+function udevRulesName(plan: PackagePlan): string {
   return `90-${plan.name}.rules`;
 }
 

@@ -21,7 +21,7 @@ export interface Span {
   to: Triple | null;
 }
 
-export const ALL_KERNELS: readonly Span[] = [{ from: [0, 0, 0], to: null }];
+const ALL_KERNELS: readonly Span[] = [{ from: [0, 0, 0], to: null }];
 
 function cmp(a: Triple, b: Triple): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
@@ -239,7 +239,7 @@ function atomRegex(x: Atom): string {
 }
 
 /** Characters the regex may contain: safe inside dkms.conf's double quotes and a shell case. */
-export const REGEX_ALPHABET = /^[\^v?()|[\]{},.$0-9-]*$/;
+const REGEX_ALPHABET = /^[\^v?()|[\]{},.$0-9-]*$/;
 
 /**
  * A POSIX extended regex (bash's =~, grep -E; also valid JavaScript) that matches a

@@ -5,7 +5,7 @@
  *
  * Quirks, by the id that the "disable" parameter takes:
 <% for (const q of it.plan.quirks) { -%>
- *   <%= q.id %> (<%= it.x.matchText(q.match) %>)
+ *   <%= q.id %> (<%= it.x.matchText(q.match) %><%= q.driver ? `, driver ${q.driver}` : '' %>)
  *     <%= it.x.cComment(q.title) %>
 <% } -%>
 <% if (it.plan.matchOverride) { -%>
