@@ -4,7 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { kernelSatisfies } from '../../src/kernel/version.js';
 import { detect } from '../../src/upstream/detect.js';
 import { PatchFactsCache, patchTargets } from '../../src/upstream/targets.js';
 import { readPatches, readSeries } from '../../src/series/store.js';
@@ -121,6 +123,41 @@ describe('quirkctl upstream', () => {
     const fourth = await detect({ mainline: clone, cacheDir: w.stateDir, series });
     // The path index is extended over the one new commit, not rebuilt.
     expect(fourth.stats.mainline).toEqual({ commitsRead: 1, fullScan: false, pathsIndexed: ['drivers/pci/quirks.c'] });
+  });
+});
+
+describe('the workaround retires itself', () => {
+  it('after upstream, dkms builds for 6.1.x and 6.13.x but not for 6.14 or 6.12.9 and later 6.12 (property)', () => {
+    // Merged for 6.14 (first in v6.14-rc1), backported to 6.12.9.
+    const repos14 = buildUpstreamRepos({ base: 'v6.12', rc: 'v6.14-rc1', release: 'v6.14', stableBefore: 'v6.12.8', stableAfter: 'v6.12.9' });
+    const dir = freshWorkspace();
+    copyFileSync(path.join(REPO, 'quirks', 'amd-polaris-no-bus-reset.md'), path.join(dir, 'quirks', 'amd-polaris-no-bus-reset.md'));
+    addSeries(dir, 'polaris', repos14.patches.link, { quirk: 'amd-polaris-no-bus-reset', messageId: repos14.linkMessageId });
+    const up = cli(['upstream', 'polaris', '--mainline', repos14.mainline, '--stable', repos14.stable], { cwd: dir });
+    expect(up.stdout).toContain('polaris: merged in v6.14; stable: 6.12.9; quirk amd-polaris-no-bus-reset fixed-in 6.12.9, 6.14\n');
+
+    const out = path.join(tempDir(), 'pkg');
+    const dkms = cli(['dkms', 'amd-polaris-no-bus-reset', '--format', 'src', '--no-build', '--json', '--out', out, '--maintainer', 'A Tester <a@example.org>'], { cwd: dir });
+    expect(dkms.stderr).toBe('');
+    const { kernels } = JSON.parse(dkms.stdout) as { kernels: { regex: string } };
+    const conf = readFileSync(path.join(out, 'src', 'dkms.conf'), 'utf8');
+    expect(conf).toContain(`BUILD_EXCLUSIVE_KERNEL="${kernels.regex}"`);
+    const builds = new RegExp(kernels.regex);
+
+    for (const r of ['6.1.192', '6.1.0-56-amd64', '6.13.7', '6.13.0-rc3', '6.12.8-arch1-1', '5.15.0-91-generic']) expect(builds.test(r), r).toBe(true);
+    for (const r of ['6.14', '6.14.2-arch1-1', '6.14-rc1', '6.12.9', '6.12.10-1-lts', '6.15.0-1-amd64', '7.0.12']) expect(builds.test(r), r).toBe(false);
+
+    // Against semver: built exactly where the quirk's range holds and no fixed-in release does.
+    const needed = (r: string) => kernelSatisfies(r, '>=5.4') && !kernelSatisfies(r, '>=6.14') && !kernelSatisfies(r, '>=6.12.9 <6.13');
+    const release = fc
+      .tuple(fc.integer({ min: 4, max: 8 }), fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 300 }), fc.constantFrom('', '-arch1-1', '-1-lts', '-45-generic', '-rc2', '-1234-azure', '.0-56-amd64'))
+      .map(([a, b, c, suffix]) => (suffix === '-rc2' ? `${a}.${b}-rc2` : suffix === '.0-56-amd64' ? `${a}.${b}${suffix}` : `${a}.${b}.${c}${suffix}`));
+    fc.assert(
+      fc.property(release, (r) => {
+        expect(builds.test(r), r).toBe(needed(r));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
