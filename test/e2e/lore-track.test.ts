@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freshWorkspace, tempDir, treeHash } from '../helpers/cli.js';
+import { mail, reply, subjectOf } from '../helpers/mails.js';
 import { hasPublicInbox, startPublicInbox, type PublicInbox } from '../helpers/public-inbox.js';
 
 const AUTHOR = 'Alice Author <alice@example.org>';
@@ -57,30 +58,6 @@ function formatSeries(repo: string, base: string, version: number, subject: stri
   const dated = mails.map((m) => m.replace(/^Date: .*$/m, `Date: ${now}`).replace(/<([^<>\s]+\.git\.alice@example\.org)>/g, `<v${version}-$1>`));
   const ids = dated.map((m) => /^Message-ID: <([^>]+)>$/im.exec(m)![1]!);
   return { mails: dated, ids };
-}
-
-function mail(opts: { from: string; id: string; to?: string; refs?: string[]; subject: string; body: string }): string {
-  return [
-    `From: ${opts.from}`,
-    'To: linux-pci@vger.example.org',
-    `Subject: ${opts.subject}`,
-    `Date: ${new Date().toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${opts.id}>`,
-    ...(opts.to ? [`In-Reply-To: <${opts.to}>`, `References: ${(opts.refs ?? [opts.to]).map((r) => `<${r}>`).join(' ')}`] : []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    opts.body,
-    '',
-  ].join('\n');
-}
-
-function reply(opts: { from: string; id: string; to: string; refs: string[]; subject: string; body: string }): string {
-  return mail({ ...opts, subject: `Re: ${opts.subject}` });
-}
-
-function subjectOf(mail: string): string {
-  return /^Subject: (.*(?:\n\s.*)*)$/m.exec(mail)![1]!.replace(/\n\s+/g, ' ');
 }
 
 describe.runIf(hasPublicInbox)('quirkctl track against a real public-inbox-httpd', () => {
