@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the main job on the bundled workspace (this repository): check the curated
-// database, list it, regenerate QUIRKS.md and look for matching devices on this machine.
+// database, list it, regenerate QUIRKS.md, generate the workaround (DKMS module source and
+// the no-module sleep hook) into build/, and look for matching devices on this machine.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,7 @@ const steps = [
   ['validate the curated quirk database', ['validate']],
   ['list it', ['list']],
   ['write QUIRKS.md from it', ['docs']],
+  ['generate the DKMS module source and the sleep hook for it', ['dkms', '--all', '--format', 'src,hook', '--no-build', '--out', 'build/quirkctl-workarounds']],
   ["match it against this machine's PCI devices", ['scan']],
 ];
 
