@@ -8,14 +8,17 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_FINDINGS, EXIT_USAGE, InputError, ValidationError } from '../errors.js';
 import { register as registerAdd } from './commands/add.js';
 import { register as registerDkms } from './commands/dkms.js';
+import { register as registerCheck } from './commands/check.js';
 import { register as registerDocs } from './commands/docs.js';
 import { register as registerInit } from './commands/init.js';
 import { register as registerList } from './commands/list.js';
+import { register as registerPatch } from './commands/patch.js';
 import { register as registerRm } from './commands/rm.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSend } from './commands/send.js';
 import { register as registerSeries } from './commands/series.js';
 import { register as registerSeriesRevisions } from './commands/series-revisions.js';
+import { register as registerSeriesKernel } from './commands/series-kernel.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerStatus } from './commands/status.js';
 import { register as registerTrack } from './commands/track.js';
@@ -43,12 +46,12 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms, registerPatch, registerCheck]) {
     register(program);
   }
   const series = registerSeries(program);
   // Features add `series` subcommands from modules of their own.
-  const seriesSubcommands: ((series: Command) => void)[] = [registerSeriesRevisions];
+  const seriesSubcommands: ((series: Command) => void)[] = [registerSeriesRevisions, registerSeriesKernel];
   for (const register of seriesSubcommands) register(series);
   return program;
 }

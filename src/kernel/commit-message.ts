@@ -1,0 +1,213 @@
+/**
+ * Commit messages in the PCI subsystem's style: `PCI: Mark <device> to avoid bus reset`,
+ * a body taken from the quirk's own prose (its Symptom and Why sections) wrapped at 75
+ * columns, then Link:/Closes:, Cc: stable and Signed-off-by trailers as
+ * Documentation/process/submitting-patches.rst describes them. Pure.
+ */
+import type { Content, List, ListItem, PhrasingContent, Root, RootContent } from 'mdast';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { InputError } from '../errors.js';
+import { renderTemplate } from '../lib/templates.js';
+import { formatConfigWrite, type Action } from '../quirks/model.js';
+import type { ChangeKind } from './quirk-code.js';
+import { wrapWords } from './wrap.js';
+
+export const SUBJECT_MAX = 75;
+const WIDTH = 75;
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export function commitSubject(kind: ChangeKind, device: string): string {
+  switch (kind) {
+    case 'no-bus-reset':
+      return `PCI: Mark ${device} to avoid bus reset`;
+    case 'no-pm-reset':
+      return `PCI: Avoid PM reset for ${device}`;
+    case 'no-flr':
+      return `PCI: Avoid FLR for ${device}`;
+    case 'no-d3':
+      return `PCI: Avoid D3 for ${device}`;
+    case 'd3hot-delay':
+      return `PCI: Extend D3hot delay for ${device}`;
+    case 'device-reset':
+      return `PCI: Add device-specific reset for ${device}`;
+  }
+}
+
+/** The closing paragraph: what the patch does, in words. */
+function whatItDoes(kind: ChangeKind, device: string, actions: Action[]): string {
+  switch (kind) {
+    case 'no-bus-reset':
+      return `Mark ${device} with PCI_DEV_FLAGS_NO_BUS_RESET so that it is never reset with a secondary bus reset.`;
+    case 'no-pm-reset':
+      return `Mark ${device} with PCI_DEV_FLAGS_NO_PM_RESET so that a D3hot to D0 transition is not used to reset it.`;
+    case 'no-flr':
+      return `Mark ${device} with PCI_DEV_FLAGS_NO_FLR_RESET so that Function Level Reset is not used to reset it.`;
+    case 'no-d3':
+      return `Mark ${device} with PCI_DEV_FLAGS_NO_D3 so that it is never put into D3.`;
+    case 'd3hot-delay': {
+      const a = actions[0];
+      return `Extend the delay after a D3hot to D0 transition of ${device} to ${a?.type === 'd3hot-delay' ? a.ms : 0} ms.`;
+    }
+    case 'device-reset': {
+      const writes = actions.filter((a): a is Extract<Action, { type: 'config-write' }> => a.type === 'config-write');
+      const what = writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ');
+      return `Add a device-specific reset method for ${device} that writes ${what} (setpci ${writes.map(formatConfigWrite).join(' ')}), so that it can be reset without the methods that fail.`;
+    }
+  }
+}
+
+/** Where the quirk's prose comes from, for messages that point into the file. */
+export interface QuirkProse {
+  body: string;
+  file: string;
+  bodyLine: number;
+}
+
+function inlineText(nodes: PhrasingContent[]): string {
+  return nodes
+    .map((n) => {
+      switch (n.type) {
+        case 'text':
+        case 'inlineCode':
+          return n.value;
+        case 'break':
+          return ' ';
+        case 'link': {
+          const label = inlineText(n.children);
+          return label === n.url ? n.url : `${label} (${n.url})`;
+        }
+        default:
+          return 'children' in n ? inlineText(n.children as PhrasingContent[]) : '';
+      }
+    })
+    .join('');
+}
+
+function listLines(list: List, source: string, width: number): string[] {
+  return list.children.flatMap((item: ListItem, i) => {
+    const bullet = list.ordered ? `${(list.start ?? 1) + i}. ` : '- ';
+    const indent = ' '.repeat(bullet.length);
+    return item.children.flatMap((c, j) => {
+      const lines = blockLines(c, source, width - indent.length);
+      const prefix = (k: number) => (j === 0 && k === 0 ? bullet : indent);
+      return lines.map((l, k) => (l ? prefix(k) + l : l));
+    });
+  });
+}
+
+/** One Markdown block as plain commit-message lines. */
+function blockLines(node: Content | RootContent, source: string, width = WIDTH): string[] {
+  switch (node.type) {
+    case 'paragraph':
+      return wrapWords(inlineText(node.children), width);
+    case 'list':
+      return listLines(node, source, width);
+    case 'code':
+      // Logs and commands stay as they are, indented the way commit messages quote them.
+      return node.value.split('\n').map((l) => (l ? `  ${l}` : l));
+    case 'heading':
+    case 'html':
+    case 'thematicBreak':
+    case 'definition':
+      return [];
+    default: {
+      const start = node.position?.start.offset;
+      const end = node.position?.end.offset;
+      return start === undefined || end === undefined ? [] : source.slice(start, end).split('\n');
+    }
+  }
+}
+
+/**
+ * The quirk's Symptom and Why sections (or its whole prose when it has neither) as
+ * paragraphs of plain text. Refuses prose that still holds the EDITME placeholders of a
+ * new quirk: a maintainer would get them verbatim.
+ */
+export function descriptionParagraphs(prose: QuirkProse): string[] {
+  const tree = unified().use(remarkParse).use(remarkGfm).parse(prose.body) as Root;
+  const wanted = /^(symptoms?|why\b.*)$/i;
+  const picked: RootContent[] = [];
+  let inWanted = false;
+  let sawSection = false;
+  for (const node of tree.children) {
+    if (node.type === 'heading') {
+      inWanted = wanted.test(inlineText(node.children).trim());
+      sawSection ||= inWanted;
+      continue;
+    }
+    if (inWanted) picked.push(node);
+  }
+  const nodes = sawSection ? picked : tree.children.filter((n) => n.type !== 'heading');
+  for (const n of nodes) {
+    const text = prose.body.slice(n.position?.start.offset ?? 0, n.position?.end.offset ?? 0);
+    if (/\bEDITME\b/.test(text)) {
+      throw new InputError(`${prose.file}:${prose.bodyLine + (n.position?.start.line ?? 1) - 1}: the quirk's description still has an EDITME placeholder; say what fails and why the workaround helps before making a patch of it`);
+    }
+  }
+  if (nodes.length === 0) throw new InputError(`${prose.file}:${prose.bodyLine}: the quirk has no description (a Symptom and a Why section) to make a commit message from`);
+  return nodes.map((n) => blockLines(n, prose.body).join('\n')).filter((p) => p.trim() !== '');
+}
+
+/** Text ending in a full stop (or the mark it has). */
+export function asSentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+
+/**
+ * What the comment above the generated code says: the quirk's title (the device and
+ * what fails) and the first sentence of its description.
+ */
+export function aboutDevice(title: string, prose: QuirkProse): string[] {
+  const first = (descriptionParagraphs(prose)[0] ?? '').replace(/\s+/g, ' ');
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(first)?.[0] ?? first;
+  const about = [asSentence(title)];
+  if (sentence && !/^\s*-|^ {2}/.test(first) && sentence !== about[0]) about.push(sentence);
+  return about;
+}
+
+/** Bug trackers get Closes:, everything else Link:, as submitting-patches.rst asks. */
+export function referenceTrailers(references: string[]): string[] {
+  const bug = /bugzilla\.|show_bug\.cgi|\/issues\/\d+|\/-\/issues\/|bugs\.launchpad\.net|bugs\.debian\.org/;
+  return references.map((r) => `${bug.test(r) ? 'Closes' : 'Link'}: ${r}`);
+}
+
+export interface CommitMessageInput {
+  kind: ChangeKind;
+  actions: Action[];
+  device: string;
+  prose: QuirkProse;
+  references: string[];
+  stable: boolean;
+  signer: Identity;
+  templatesDir?: string;
+}
+
+/** The summary line, refused when it is longer than maintainers accept. */
+function checkedSubject(kind: ChangeKind, device: string): string {
+  const subject = commitSubject(kind, device);
+  if (subject.length > SUBJECT_MAX) {
+    throw new InputError(`the summary line '${subject}' is ${subject.length} characters; the limit is ${SUBJECT_MAX}: pass a shorter device name with --name`);
+  }
+  return subject;
+}
+
+export function commitMessage(input: CommitMessageInput): string {
+  const subject = checkedSubject(input.kind, input.device);
+  const paragraphs = [...descriptionParagraphs(input.prose), wrapWords(whatItDoes(input.kind, input.device, input.actions), WIDTH).join('\n')];
+  const trailers = [...referenceTrailers(input.references), ...(input.stable ? ['Cc: stable@vger.kernel.org'] : []), `Signed-off-by: ${input.signer.name} <${input.signer.email}>`];
+  const text = renderTemplate('kernel/commit-message.txt', { subject, paragraphs, trailers, kind: input.kind, device: input.device }, input.templatesDir);
+  // git would strip trailing blanks anyway; the message is committed verbatim.
+  return `${text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}

@@ -1,0 +1,250 @@
+/**
+ * What a quirk becomes in drivers/pci/quirks.c: one change per kind of fix, each placed
+ * beside the tree's own fixups of that kind, in the tree's own spelling (PCI_VENDOR_ID_*
+ * macros, the reset-method prototype of that kernel version). Pure: the text of
+ * quirks.c and pci_ids.h in, the edited text out; the C itself comes from templates.
+ */
+import { InputError } from '../errors.js';
+import { renderTemplate } from '../lib/templates.js';
+import { hex4 } from '../quirks/ids.js';
+import { shortVendorName } from '../quirks/pci-ids.js';
+import { formatConfigWrite, type Action, type Quirk } from '../quirks/model.js';
+import { ANY_ID, resolveId, vendorMacro, type IdMacros } from './pci-ids-h.js';
+import { insertLines, usesIdentifier, type CFunction, type FixupDeclaration, type QuirksC } from './quirks-c.js';
+import { wrapWords } from './wrap.js';
+
+export const QUIRKS_C = 'drivers/pci/quirks.c';
+export const PCI_IDS_H = 'include/linux/pci_ids.h';
+
+/** One commit's worth of change: a kind of fix, and the quirk actions it carries out. */
+export type ChangeKind = 'no-bus-reset' | 'no-pm-reset' | 'no-flr' | 'no-d3' | 'd3hot-delay' | 'device-reset';
+
+export interface PlannedChange {
+  kind: ChangeKind;
+  actions: Action[];
+}
+
+export interface Plan {
+  changes: PlannedChange[];
+  /** Actions with no in-kernel mechanism, and why. */
+  skipped: { action: Action; reason: string }[];
+}
+
+const DKMS_HINT = "'quirkctl dkms' builds a workaround module for it";
+
+/** Which changes a quirk's actions make, in the order the quirk lists them. */
+export function planChanges(quirk: Quirk): Plan {
+  const plan: Plan = { changes: [], skipped: [] };
+  for (const a of quirk.actions) {
+    switch (a.type) {
+      case 'rebind':
+        plan.skipped.push({ action: a, reason: `rebinding a driver around suspend or hibernation has no in-kernel PCI quirk mechanism; ${DKMS_HINT}` });
+        break;
+      case 'config-write': {
+        if (a.when !== 'before-reset') {
+          plan.skipped.push({ action: a, reason: `a config write ${a.when === 'on-load' ? 'when the workaround loads' : `at ${a.when}`} has no place in drivers/pci/quirks.c; ${DKMS_HINT}` });
+          break;
+        }
+        // Every write before a reset goes into one device-specific reset method.
+        const reset = plan.changes.find((c) => c.kind === 'device-reset');
+        if (reset) reset.actions.push(a);
+        else plan.changes.push({ kind: 'device-reset', actions: [a] });
+        break;
+      }
+      default:
+        plan.changes.push({ kind: a.type, actions: [a] });
+    }
+  }
+  return plan;
+}
+
+/** The helper each flag kind calls, and the flag it sets, as quirks.c names them. */
+const KIND_C: Record<Exclude<ChangeKind, 'device-reset'>, { helper?: string; marker: string; pass: string }> = {
+  'no-bus-reset': { helper: 'quirk_no_bus_reset', marker: 'PCI_DEV_FLAGS_NO_BUS_RESET', pass: 'HEADER' },
+  'no-pm-reset': { helper: 'quirk_no_pm_reset', marker: 'PCI_DEV_FLAGS_NO_PM_RESET', pass: 'HEADER' },
+  'no-flr': { helper: 'quirk_no_flr', marker: 'PCI_DEV_FLAGS_NO_FLR_RESET', pass: 'EARLY' },
+  'no-d3': { marker: 'PCI_DEV_FLAGS_NO_D3', pass: 'HEADER' },
+  'd3hot-delay': { helper: 'quirk_d3hot_delay', marker: 'quirk_d3hot_delay(', pass: 'FINAL' },
+};
+
+/** A place in quirks.c that already does (or may do) what a change would add. */
+export interface ExistingFix {
+  line: number;
+  text: string;
+}
+
+function fixupText(qc: QuirksC, f: { line: number; endLine: number }): string {
+  return qc.lines
+    .slice(f.line - 1, f.endLine)
+    .map((l) => l.trim())
+    .join(' ');
+}
+
+function hookDoes(fn: CFunction | undefined, kind: Exclude<ChangeKind, 'device-reset'>): boolean {
+  if (!fn) return false;
+  const { helper, marker } = KIND_C[kind];
+  return fn.name === helper || fn.body.includes(marker) || (helper !== undefined && fn.body.includes(`${helper}(`));
+}
+
+/**
+ * Fixes of this kind already in the tree for the device: `exact` ones name its vendor
+ * and device and act unconditionally; `broad` ones may cover it (PCI_ANY_ID, a class
+ * match, a hook that tests something first) and are worth a look.
+ */
+export function findExisting(qc: QuirksC, macros: IdMacros, kind: ChangeKind, vendor: number, device: number): { exact: ExistingFix[]; broad: ExistingFix[] } {
+  const exact: ExistingFix[] = [];
+  const broad: ExistingFix[] = [];
+  const idMatch = (v: string, d: string) => {
+    const rv = resolveId(v, macros);
+    const rd = resolveId(d, macros);
+    if ((rv !== vendor && rv !== ANY_ID) || (rd !== device && rd !== ANY_ID)) return undefined;
+    return rv === vendor && rd === device ? 'exact' : 'broad';
+  };
+  if (kind === 'device-reset') {
+    for (const e of qc.resetTable?.entries ?? []) {
+      const m = idMatch(e.vendor, e.device);
+      if (m) (m === 'exact' ? exact : broad).push({ line: e.line, text: `{ ${e.vendor}, ${e.device}, ${e.method} }` });
+    }
+    return { exact, broad };
+  }
+  for (const f of qc.fixups) {
+    const fn = qc.functions.get(f.hook);
+    if (!hookDoes(fn, kind)) continue;
+    const m = idMatch(f.vendor, f.device);
+    if (!m) continue;
+    const conditional = fn !== undefined && fn.name !== KIND_C[kind].helper && /\bif\b|\?|\bswitch\b/.test(fn.body);
+    const fix = { line: f.line, text: fixupText(qc, f) };
+    (m === 'exact' && !f.classBased && !conditional ? exact : broad).push(fix);
+  }
+  return { exact, broad };
+}
+
+/** What the code generator needs besides quirks.c itself. */
+export interface CodeContext {
+  quirk: Quirk;
+  /** The device as people name it, e.g. "AMD Polaris 10". */
+  deviceName: string;
+  /** What the comment above the new code says: the device and its failure, in sentences. */
+  about: string[];
+  macros: IdMacros;
+  /** The workspace's templates/, whose files override the built-in ones. */
+  templatesDir?: string;
+}
+
+/** A C block comment, 80 columns wide, that no user text can close early. */
+export function blockComment(paragraphs: string[]): string[] {
+  const safe = (s: string) => s.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *');
+  return ['/*', ...paragraphs.flatMap((p) => wrapWords(safe(p), 80, ' * ')), ' */'];
+}
+
+/** A C identifier from the device name, unique in quirks.c. */
+function functionName(qc: QuirksC, prefix: string, deviceName: string, suffix: string, device: number): string {
+  // Whole words of the name, short enough for a declaration to fit on one line or two.
+  const words = deviceName.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  let stem = '';
+  for (const w of words) if (!stem || stem.length + 1 + w.length <= 20) stem = stem ? `${stem}_${w}` : w;
+  stem = stem.slice(0, 20);
+  const base = [prefix, stem || hex4(device), suffix].filter(Boolean).join('_');
+  return usesIdentifier(qc, base) ? `${base}_${hex4(device)}` : base;
+}
+
+/** Columns a line takes with 8-column tabs. */
+function width(line: string): number {
+  let col = 0;
+  for (const c of line) col = c === '\t' ? col + 8 - (col % 8) : col + 1;
+  return col;
+}
+
+/** Tabs then spaces up to a column, as kernel style aligns continuation lines. */
+function indentTo(column: number): string {
+  return '\t'.repeat(Math.floor(column / 8)) + ' '.repeat(column % 8);
+}
+
+/**
+ * `DECLARE_PCI_FIXUP_<pass>(args);` on one line when it fits in 80 columns, else with the
+ * hook on a second line aligned with the opening parenthesis.
+ */
+export function declaration(pass: string, args: string[]): string {
+  const open = `DECLARE_PCI_FIXUP_${pass}(`;
+  const one = `${open}${args.join(', ')});`;
+  if (width(one) <= 80) return one;
+  const last = args.length - 1;
+  return `${open}${args.slice(0, last).join(', ')},\n${indentTo(open.length)}${args[last]});`;
+}
+
+function lastFixup(qc: QuirksC, after: number, pred: (f: FixupDeclaration) => boolean): FixupDeclaration | undefined {
+  return qc.fixups.filter((f) => f.depth === 0 && f.line > after && pred(f)).pop();
+}
+
+function requireHelper(qc: QuirksC, helper: string): CFunction {
+  const fn = qc.functions.get(helper);
+  if (!fn) throw new InputError(`${QUIRKS_C} of this tree has no ${helper}(); choose a newer --base`);
+  return fn;
+}
+
+const ACCESSOR = { 8: 'byte', 16: 'word', 32: 'dword' } as const;
+
+function renderLines(name: string, data: object, ctx: CodeContext): string[] {
+  return renderTemplate(name, data, ctx.templatesDir).replace(/\n+$/, '').split('\n');
+}
+
+/** Applies one change to the text of quirks.c (parsed as `qc`). */
+export function applyChange(text: string, qc: QuirksC, change: PlannedChange, ctx: CodeContext): string {
+  const { quirk, macros } = ctx;
+  const vendor = vendorMacro(quirk.match.vendor, macros, text) ?? `0x${hex4(quirk.match.vendor)}`;
+  const device = `0x${hex4(quirk.match.device)}`;
+  const refs = quirk.references;
+
+  if (change.kind === 'device-reset') {
+    const table = qc.resetTable;
+    if (!table || !qc.probeType) throw new InputError(`${QUIRKS_C} of this tree has no pci_dev_reset_methods[] table to add a device-specific reset to`);
+    const writes = change.actions.filter((a): a is Extract<Action, { type: 'config-write' }> => a.type === 'config-write');
+    const fn = functionName(qc, 'reset', ctx.deviceName, '', quirk.match.device);
+    const how = `Reset it by writing ${writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ')} (setpci ${writes.map(formatConfigWrite).join(' ')}).`;
+    const code = renderLines(
+      'kernel/quirks-c-reset.c',
+      {
+        comment: blockComment([...ctx.about, how, ...refs]).join('\n'),
+        function: fn,
+        probeType: qc.probeType,
+        writes: writes.map((w) => ({ accessor: ACCESSOR[w.width], offset: `0x${w.offset.toString(16)}`, value: `0x${w.value.toString(16)}` })),
+      },
+      ctx,
+    );
+    const entry = `\t{ ${vendor}, ${device}, ${fn} },`;
+    const entryLines = width(entry) <= 80 ? [entry] : [`\t{ ${vendor}, ${device},`, `\t\t${fn} },`];
+    // The entry goes last in the table, the method just above the table.
+    const withEntry = insertLines(text, table.terminatorLine - 1, entryLines);
+    return insertLines(withEntry, table.line - 1, [...code, '']);
+  }
+
+  const spec = KIND_C[change.kind];
+  let after = 0;
+  if (spec.helper) after = requireHelper(qc, spec.helper).endLine;
+  const hasHook = change.kind === 'no-d3' || change.kind === 'd3hot-delay';
+  const fnName = hasHook ? functionName(qc, 'quirk', ctx.deviceName, change.kind.replace(/-/g, '_'), quirk.match.device) : (spec.helper as string);
+  const anchor =
+    lastFixup(qc, after, (f) => (change.kind === 'no-d3' || change.kind === 'd3hot-delay' ? hookDoes(qc.functions.get(f.hook), change.kind) : f.hook === spec.helper)) ??
+    (hasHook ? lastFixup(qc, after, () => true) : undefined);
+  if (!anchor) throw new InputError(`${QUIRKS_C} of this tree has no ${spec.helper ?? change.kind} fixups to place the new one beside`);
+  const ms = change.actions[0]?.type === 'd3hot-delay' ? change.actions[0].ms : undefined;
+  const code = renderLines(
+    'kernel/quirks-c-fixup.c',
+    { comment: blockComment([...ctx.about, ...refs]).join('\n'), kind: change.kind, function: fnName, declaration: declaration(spec.pass, [vendor, device, fnName]), ms },
+    ctx,
+  );
+  return insertLines(text, anchor.endLine, ['', ...code]);
+}
+
+/**
+ * The device as a commit summary names it, from its pci.ids names: the vendor's short
+ * form ("AMD" of "Advanced Micro Devices, Inc. [AMD/ATI]") and the device's name without
+ * its marketing list ("Ellesmere" of "Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]").
+ */
+export function shortDeviceName(vendorName: string | undefined, deviceName: string | undefined, ids: string): string {
+  if (!vendorName || !deviceName) return `PCI device ${ids}`;
+  const vendor = shortVendorName(vendorName).split('/')[0]?.trim() ?? '';
+  const bare = deviceName.replace(/\s*\(rev [0-9a-f]+\)\s*$/i, '').replace(/\s*\[[^\]]*\]/g, '').trim();
+  const device = bare || deviceName.replace(/[[\]]/g, '').trim();
+  return device.toLowerCase().startsWith(vendor.toLowerCase()) ? device : `${vendor} ${device}`;
+}
