@@ -18,16 +18,16 @@ import { loadPciIds } from '../quirks/pci-ids.js';
 import { findQuirk, quirkPath, readQuirkFile } from '../quirks/store.js';
 import { newChangeId, type SeriesData } from '../series/model.js';
 import { saveSeries, type PatchFile, type SeriesWritten } from '../series/save.js';
-import { checkSlug, patchesDir, readSeries, seriesPath, type SeriesDocument } from '../series/store.js';
+import { checkSlug, patchesDir, readPatches, readSeries, seriesPath, type SeriesDocument } from '../series/store.js';
 import { withWorkspaceLock, writeAtomic } from '../workspace/fs.js';
-import { displayPath, pciIdsPaths, type Workspace } from '../workspace/workspace.js';
+import { pciIdsPaths, type Workspace } from '../workspace/workspace.js';
 import { aboutDevice, asSentence, commitMessage, commitSubject } from './commit-message.js';
 import { am, formatPatches } from './git-patches.js';
 import { parseIdMacros } from './pci-ids-h.js';
 import { applyChange, findExisting, planChanges, PCI_IDS_H, QUIRKS_C, shortDeviceName, type ExistingFix, type PlannedChange } from './quirk-code.js';
 import { parseQuirksC } from './quirks-c.js';
 import { gitIdentity, openKernelTree, readAt, refuseDirtyBase, resolveBase, treePath, type Base } from './tree.js';
-import { withWorktree } from './worktree.js';
+import { touchedPaths, withWorktree } from './worktree.js';
 
 export interface PatchRequest {
   quirk: string;
@@ -120,7 +120,8 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   const slug = req.series ?? q.id;
   checkSlug(slug, req.series !== undefined ? '--series' : 'series');
   const { mode, doc: existing } = seriesMode(ws, slug, q.id, req.series !== undefined);
-  if (mode === 'append') readPatchesOf(ws, existing as SeriesDocument); // fail early on a missing file
+  // The series the patches go on top of (every listed file must be there).
+  const earlier = mode === 'append' ? readPatches(ws, existing as SeriesDocument) : [];
 
   const { dir, label } = treePath(ws, req.tree);
   const tree = await openKernelTree(dir, label);
@@ -139,7 +140,8 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   let about: string[] | undefined;
   const reports: ChangeReport[] = [];
   progress(`making ${q.id} against ${base.name ?? base.sha.slice(0, 12)} (${base.sha.slice(0, 12)}) in a temporary worktree of ${tree.root}`);
-  const patches = await withWorktree(tree, base.sha, signer, async (wt) => {
+  const paths = [QUIRKS_C, ...earlier.flatMap((p) => touchedPaths(p.text))];
+  const patches = await withWorktree(tree, base.sha, signer, paths, async (wt) => {
     if (mode === 'append') {
       const files = (existing as SeriesDocument).data.patches.map((n) => path.join(patchesDir(ws, slug), n));
       const r = await am(wt, files, false);
@@ -191,13 +193,6 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   });
   await markDrafted(ws, q.id);
   return outcome;
-}
-
-function readPatchesOf(ws: Workspace, doc: SeriesDocument): void {
-  for (const n of doc.data.patches) {
-    const f = path.join(patchesDir(ws, doc.slug), n);
-    if (!existsSync(f)) throw new InputError(`${doc.file}: patch ${n} is listed but ${displayPath(ws, f)} does not exist`);
-  }
 }
 
 function subjectOf(p: PatchFile): string {

@@ -25,13 +25,16 @@ export interface Base {
 }
 
 /**
- * A simple-git instance that runs no hooks: quirkctl's commits and `git am` runs happen
- * in throw-away worktrees, where a commit-msg hook adding a Change-Id (say) has no place.
+ * A simple-git instance that runs no hooks and starts no background gc: quirkctl's
+ * commits and `git am` runs happen in throw-away worktrees, where a commit-msg hook
+ * adding a Change-Id (say) has no place. Settings go in as `-c` options, so nothing
+ * is written to the user's git configuration.
  */
-export function gitAt(dir: string, identity?: Identity): SimpleGit {
-  const config = ['core.hooksPath=/dev/null'];
+export function gitAt(dir: string, opts: { identity?: Identity; sparse?: boolean } = {}): SimpleGit {
+  const config = ['core.hooksPath=/dev/null', 'gc.auto=0'];
   // As config, not environment: a GIT_COMMITTER_* the user exported still wins, as in git.
-  if (identity) config.push(`user.name=${identity.name}`, `user.email=${identity.email}`);
+  if (opts.identity) config.push(`user.name=${opts.identity.name}`, `user.email=${opts.identity.email}`);
+  if (opts.sparse) config.push('core.sparseCheckout=true');
   return simpleGit({ baseDir: dir, config, unsafe: { allowUnsafeHooksPath: true } });
 }
 

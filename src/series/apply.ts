@@ -8,21 +8,25 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { am } from '../kernel/git-patches.js';
 import { gitIdentity, openKernelTree, resolveBase, treePath, type Base, type KernelTree } from '../kernel/tree.js';
-import { withWorktree, type Worktree } from '../kernel/worktree.js';
+import { touchedPaths, withWorktree, type Worktree } from '../kernel/worktree.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { patchesDir, readPatches, readSeries, type SeriesDocument } from './store.js';
 
-function seriesFiles(ws: Workspace, doc: SeriesDocument): string[] {
-  if (doc.data.patches.length === 0) throw new InputError(`series '${doc.slug}' has no patches`);
-  readPatches(ws, doc); // every listed file exists
-  return doc.data.patches.map((n) => path.join(patchesDir(ws, doc.slug), n));
+interface SeriesInTree {
+  doc: SeriesDocument;
+  files: string[];
+  /** What the patches touch: the files the worktree checks out. */
+  paths: string[];
+  kt: KernelTree;
 }
 
-async function seriesTree(ws: Workspace, slug: string, tree?: string): Promise<{ doc: SeriesDocument; files: string[]; kt: KernelTree }> {
+async function seriesTree(ws: Workspace, slug: string, tree?: string): Promise<SeriesInTree> {
   const doc = readSeries(ws, slug);
-  const files = seriesFiles(ws, doc);
+  if (doc.data.patches.length === 0) throw new InputError(`series '${doc.slug}' has no patches`);
+  const texts = readPatches(ws, doc);
+  const files = doc.data.patches.map((n) => path.join(patchesDir(ws, doc.slug), n));
   const { dir, label } = treePath(ws, tree);
-  return { doc, files, kt: await openKernelTree(dir, label) };
+  return { doc, files, paths: texts.flatMap((p) => touchedPaths(p.text)), kt: await openKernelTree(dir, label) };
 }
 
 export interface ApplyRequest {
@@ -40,7 +44,7 @@ export interface ApplyOutcome {
 }
 
 export async function applySeries(ws: Workspace, req: ApplyRequest): Promise<ApplyOutcome> {
-  const { doc, files, kt } = await seriesTree(ws, req.slug, req.tree);
+  const { doc, files, paths, kt } = await seriesTree(ws, req.slug, req.tree);
   if (req.branch !== undefined) {
     const ok = await kt.git.raw(['check-ref-format', '--branch', req.branch]).then(() => true, () => false);
     if (!ok || req.branch.startsWith('-')) throw new InputError(`--branch '${req.branch}': not a valid branch name`);
@@ -51,7 +55,7 @@ export async function applySeries(ws: Workspace, req: ApplyRequest): Promise<App
   const base = await resolveBase(kt, ref, req.base !== undefined ? '--base' : doc.data['base-commit'] ? `base-commit of series '${req.slug}' (pass --base)` : 'kernel.base');
   if (ref === doc.data['base-commit'] && doc.data.base && base.sha === ref) base.name = doc.data.base;
   const me = await gitIdentity(kt);
-  const head = await withWorktree(kt, base.sha, me, async (wt) => {
+  const head = await withWorktree(kt, base.sha, me, paths, async (wt) => {
     const r = await am(wt, files, true);
     if (!r.ok) {
       throw new Error(`series '${req.slug}' does not apply to ${base.name ?? base.sha.slice(0, 12)}${r.conflicts.length ? ` (conflicts in ${r.conflicts.join(', ')})` : ''}: ${r.message.split('\n')[0]}`);
@@ -93,11 +97,11 @@ async function checkRef(wt: Worktree, sha: string, files: string[]): Promise<Ref
 
 export async function rebaseCheck(ws: Workspace, req: { slug: string; tree?: string; refs: string[] }, progress: (line: string) => void): Promise<RefCheck[]> {
   if (req.refs.length === 0) throw new InputError('--refs: expected one or more refs, e.g. --refs v6.1,v6.6');
-  const { files, kt } = await seriesTree(ws, req.slug, req.tree);
+  const { files, paths, kt } = await seriesTree(ws, req.slug, req.tree);
   const bases: { ref: string; sha: string }[] = [];
   for (const ref of req.refs) bases.push({ ref, sha: (await resolveBase(kt, ref, '--refs')).sha });
   // Throw-away commits: a fixed committer, so that a tree without user.name works too.
-  return withWorktree(kt, (bases[0] as { sha: string }).sha, { name: 'quirkctl rebase-check', email: 'quirkctl@localhost' }, async (wt) => {
+  return withWorktree(kt, (bases[0] as { sha: string }).sha, { name: 'quirkctl rebase-check', email: 'quirkctl@localhost' }, paths, async (wt) => {
     const out: RefCheck[] = [];
     for (const b of bases) {
       progress(`checking ${files.length} patch${files.length === 1 ? '' : 'es'} on ${b.ref} (${b.sha.slice(0, 12)})`);

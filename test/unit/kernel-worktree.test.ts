@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openKernelTree, resolveBase } from '../../src/kernel/tree.js';
-import { withWorktree } from '../../src/kernel/worktree.js';
+import { touchedPaths, withWorktree } from '../../src/kernel/worktree.js';
 import { tempDir } from '../helpers/cli.js';
 
 const me = { name: 'Jane Developer', email: 'jane@example.org' };
@@ -12,8 +12,10 @@ function repo(): string {
   const dir = path.join(tempDir(), 'r');
   execFileSync('git', ['init', '--quiet', '-b', 'master', dir]);
   writeFileSync(path.join(dir, 'f'), 'a\n');
+  mkdirSync(path.join(dir, 'sub'));
+  writeFileSync(path.join(dir, 'sub', 'g'), 'g\n');
   const env = { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.org', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.org' };
-  execFileSync('git', ['-C', dir, 'add', 'f'], { env });
+  execFileSync('git', ['-C', dir, 'add', 'f', 'sub/g'], { env });
   execFileSync('git', ['-C', dir, 'commit', '--quiet', '-m', 'one'], { env });
   execFileSync('git', ['-C', dir, 'tag', 'v1'], { env });
   return dir;
@@ -22,21 +24,29 @@ function repo(): string {
 const worktrees = (dir: string) => execFileSync('git', ['-C', dir, 'worktree', 'list', '--porcelain'], { encoding: 'utf8' });
 
 describe('temporary worktrees', () => {
-  it('commits on a detached HEAD and leaves no worktree or branch behind', async () => {
+  it('knows which files a patch touches', () => {
+    expect(touchedPaths('diff --git a/x/y.c b/x/y.c\n--- a/x/y.c\n+++ b/x/y.c\ndiff --git a/old b/new\nrename from old\n')).toEqual(['x/y.c', 'old', 'new']);
+  });
+
+  it('checks out only the files asked for, commits on a detached HEAD, and leaves no worktree or branch behind', async () => {
     const dir = repo();
     const before = worktrees(dir) + execFileSync('git', ['-C', dir, 'branch'], { encoding: 'utf8' });
     const tree = await openKernelTree(dir, '--tree');
     const base = await resolveBase(tree, undefined);
     expect(base.name).toBe('v1');
     let seen = '';
-    const sha = await withWorktree(tree, base.sha, me, async (wt) => {
+    const sha = await withWorktree(tree, base.sha, me, ['f'], async (wt) => {
       seen = wt.dir;
+      expect(existsSync(path.join(wt.dir, 'sub'))).toBe(false);
+      expect(await wt.git.raw(['status', '--porcelain'])).toBe('');
       writeFileSync(path.join(wt.dir, 'f'), 'b\n');
       await wt.git.add(['f']);
       await wt.git.raw(['commit', '--quiet', '-m', 'two']);
       return (await wt.git.revparse(['HEAD'])).trim();
     });
     expect(execFileSync('git', ['-C', dir, 'log', '-1', '--format=%cn <%ce>', sha], { encoding: 'utf8' })).toBe('Jane Developer <jane@example.org>\n');
+    // The commit is of the whole tree: what was not checked out is still in it.
+    expect(execFileSync('git', ['-C', dir, 'diff', '--name-status', 'v1', sha], { encoding: 'utf8' })).toBe('M\tf\n');
     expect(existsSync(seen)).toBe(false);
     expect(worktrees(dir) + execFileSync('git', ['-C', dir, 'branch'], { encoding: 'utf8' })).toBe(before);
   });
@@ -47,7 +57,7 @@ describe('temporary worktrees', () => {
     const tree = await openKernelTree(dir, '--tree');
     let seen = '';
     await expect(
-      withWorktree(tree, (await resolveBase(tree, 'v1')).sha, me, async (wt) => {
+      withWorktree(tree, (await resolveBase(tree, 'v1')).sha, me, ['f'], async (wt) => {
         seen = wt.dir;
         throw new Error('boom');
       }),
