@@ -9,6 +9,8 @@
 #     file (the x86 Kconfig sources most of the tree's), include/, arch/x86/, the objtool
 #     sources under tools/, and the few files outside them that kbuild reads on the way
 #     (defconfig also builds scripts/selinux, which wants security/selinux/include).
+# The top-level .gitignore comes along as Debian ships it (it ignores everything at the
+# top level), so the tests meet what a user of this tarball has.
 # The tree is cached and built once: concurrent callers wait on a lock and then reuse it.
 #
 # Usage: scripts/make-kernel-tree.sh [CACHE_DIR]
@@ -19,7 +21,7 @@ set -euo pipefail
 tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 cache=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/quirkctl-test}
 # Bump when the selection below changes, so old caches are not reused.
-layout=3
+layout=4
 
 [ -f "$tarball" ] || { echo "make-kernel-tree: no $tarball (install linux-source-6.1)" >&2; exit 2; }
 mkdir -p "$cache"
@@ -39,7 +41,7 @@ top=$(tar -tJf "$tarball" 2>/dev/null | head -1 | cut -d/ -f1) || true
 [ -n "$top" ] || { echo "make-kernel-tree: cannot read $tarball" >&2; exit 1; }
 
 paths=(
-  COPYING CREDITS Kbuild Kconfig MAINTAINERS Makefile README .mailmap .get_maintainer.ignore
+  COPYING CREDITS Kbuild Kconfig MAINTAINERS Makefile README .mailmap .get_maintainer.ignore .gitignore
   scripts include arch/x86 drivers/pci drivers/Makefile
   tools/Makefile tools/objtool tools/include tools/lib tools/build tools/arch/x86 tools/scripts
   security/selinux/include
@@ -55,15 +57,22 @@ sublevel=$(sed -n 's/^SUBLEVEL = \([0-9]*\)$/\1/p' Makefile)
 version=$(sed -n 's/^VERSION = //p' Makefile).$(sed -n 's/^PATCHLEVEL = //p' Makefile).$sublevel
 export GIT_AUTHOR_NAME='Debian linux-source-6.1' GIT_AUTHOR_EMAIL='debian-kernel@lists.debian.org'
 export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
-export GIT_AUTHOR_DATE="@$(stat -c %Y "$tarball") +0000" GIT_COMMITTER_DATE="@$(stat -c %Y "$tarball") +0000"
-git=(git -c init.defaultBranch=master -c core.autocrlf=false -c commit.gpgsign=false -c tag.gpgsign=false)
+# The tarball's date, so that every build of the tree has the same commit id.
+stamp="@$(stat -c %Y "$tarball") +0000"
+export GIT_AUTHOR_DATE=$stamp GIT_COMMITTER_DATE=$stamp
+# No background gc or maintenance: a detached child would inherit the lock (fd 9).
+git=(git -c init.defaultBranch=master -c core.autocrlf=false -c commit.gpgsign=false -c tag.gpgsign=false -c gc.auto=0 -c maintenance.auto=false)
 "${git[@]}" init -q .
 # -f: the kernel's .gitignore files name generated files, but every extracted file is source.
 "${git[@]}" add -A -f .
 "${git[@]}" commit -q -m "Linux $version" -m "Extracted from $(basename "$tarball") by quirkctl's scripts/make-kernel-tree.sh."
 "${git[@]}" tag -a -m "Linux $version" "v$version"
-"${git[@]}" gc -q --auto
+# One pack: clones of it then start without the thousands of loose objects that would
+# set off an automatic gc at their first commit.
+"${git[@]}" repack -a -d -q
 cd - >/dev/null
+# Trees of an older layout or tarball are not used again.
+rm -rf "$cache"/kernel-tree-*
 mv "$tmp" "$dest"
 trap - EXIT
 echo "make-kernel-tree: v$version in $((SECONDS - start)) s: $dest" >&2

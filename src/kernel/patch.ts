@@ -125,8 +125,11 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
 
   const { dir, label } = treePath(ws, req.tree);
   const tree = await openKernelTree(dir, label);
-  const baseRef = req.base ?? (mode === 'append' ? existing?.data['base-commit'] : undefined) ?? ws.config.kernel?.base;
-  const base = await resolveBase(tree, baseRef, req.base !== undefined ? '--base' : 'kernel.base');
+  // Appended patches go on the base the series has; otherwise --base, kernel.base, HEAD.
+  const seriesBase = mode === 'append' ? existing?.data['base-commit'] : undefined;
+  const baseRef = req.base ?? seriesBase ?? ws.config.kernel?.base;
+  const what = req.base !== undefined ? '--base' : seriesBase !== undefined ? `base-commit of series '${slug}' (pass --base)` : 'kernel.base';
+  const base = await resolveBase(tree, baseRef, what);
   if (mode === 'append' && req.base === undefined && existing?.data.base && base.sha === existing.data['base-commit']) base.name = existing.data.base;
   await refuseDirtyBase(tree, base);
   const signer = await gitIdentity(tree);
@@ -175,7 +178,8 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
       });
       const msgFile = path.join(path.dirname(wt.dir), `message-${made}.txt`);
       writeFileSync(msgFile, message);
-      await wt.git.add([QUIRKS_C]);
+      // -f: Debian's linux-source tree ignores everything at its top level (/* in .gitignore).
+      await wt.git.raw(['add', '-f', '--', QUIRKS_C]);
       await wt.git.raw(['commit', '--quiet', '--no-verify', '--cleanup=verbatim', `--author=${signer.name} <${signer.email}>`, '-F', msgFile]);
       made++;
     }
@@ -184,6 +188,9 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   });
 
   const outcome: PatchOutcome = { slug, base, changes: reports, skipped, patches, quirkFile: qdoc.file };
+  if (existing && existing.data.state !== 'drafted' && patches.length) {
+    progress(`series '${slug}' was posted as v${existing.data.revision}: these patches are its next revision ('quirkctl series reroll ${slug}')`);
+  }
   if (patches.length === 0 || req.dryRun) return outcome;
   outcome.written = await saveSeries(ws, {
     slug,
