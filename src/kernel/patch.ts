@@ -27,6 +27,7 @@ import { parseIdMacros } from './pci-ids-h.js';
 import { applyChange, findExisting, planChanges, PCI_IDS_H, QUIRKS_C, shortDeviceName, type ExistingFix, type PlannedChange } from './quirk-code.js';
 import { parseQuirksC } from './quirks-c.js';
 import { gitIdentity, openKernelTree, readAt, refuseDirtyBase, resolveBase, treePath, type Base } from './tree.js';
+import { kernelSatisfies, makefileRelease } from './version.js';
 import { touchedPaths, withWorktree } from './worktree.js';
 
 export interface PatchRequest {
@@ -142,7 +143,11 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   // Read when there is something to write: a fix the tree has needs no description.
   let about: string[] | undefined;
   const reports: ChangeReport[] = [];
-  progress(`making ${q.id} against ${base.name ?? base.sha.slice(0, 12)} (${base.sha.slice(0, 12)}) in a temporary worktree of ${tree.root}`);
+  const release = makefileRelease((await readAt(tree, base.sha, 'Makefile')) ?? '');
+  progress(`making ${q.id} against ${base.name ?? base.sha.slice(0, 12)} (${release ? `Linux ${release}, ` : ''}${base.sha.slice(0, 12)}) in a temporary worktree of ${tree.root}`);
+  if (release && q.kernels && !kernelSatisfies(release, q.kernels)) {
+    progress(`note: ${qdoc.file} says the quirk is needed on kernels ${q.kernels}; the base is ${release}`);
+  }
   const paths = [QUIRKS_C, ...earlier.flatMap((p) => touchedPaths(p.text))];
   const patches = await withWorktree(tree, base.sha, signer, paths, async (wt) => {
     if (mode === 'append') {

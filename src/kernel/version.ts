@@ -71,3 +71,16 @@ export function kernelSatisfies(release: string, range: string): boolean {
   const v = kernelSemver(release);
   return semver.satisfies(`${v.major}.${v.minor}.${v.patch}`, range);
 }
+
+/**
+ * The release a kernel tree's top-level Makefile describes (VERSION, PATCHLEVEL,
+ * SUBLEVEL, EXTRAVERSION): `6.1.192`, `6.12-rc3`. SUBLEVEL 0 is left out, as the kernel
+ * does; undefined when the text is not a kernel Makefile.
+ */
+export function makefileRelease(makefile: string): string | undefined {
+  const get = (key: string) => new RegExp(`^${key}\\s*=[ \\t]*(\\S*)`, 'm').exec(makefile)?.[1];
+  const [version, patchlevel, sublevel] = [get('VERSION'), get('PATCHLEVEL'), get('SUBLEVEL')];
+  if (!version || !patchlevel || !/^\d+$/.test(version) || !/^\d+$/.test(patchlevel)) return undefined;
+  const release = `${version}.${patchlevel}${sublevel && sublevel !== '0' ? `.${sublevel}` : ''}${get('EXTRAVERSION') ?? ''}`;
+  return parseKernelVersion(release) ? release : undefined;
+}

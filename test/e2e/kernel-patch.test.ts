@@ -106,7 +106,7 @@ describe.runIf(hasKernelSource)('quirkctl patch on the real linux-source-6.1 tre
   it('makes the Polaris series: git am applies it to v6.1.x, it touches quirks.c only, checkpatch --strict is clean', () => {
     const before = treeState(s.tree);
     const r = cli(['patch', 'amd-polaris-no-bus-reset', '--tree', s.tree, '--name', 'AMD Polaris 10'], { cwd: s.ws });
-    expect(r.stderr).toContain(`making amd-polaris-no-bus-reset against ${tag}`);
+    expect(r.stderr).toContain(`making amd-polaris-no-bus-reset against ${tag} (Linux ${tag.slice(1)}, `);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created series/amd-polaris-no-bus-reset.md: 2 patches on v6.1.');
     expect(treeState(s.tree)).toBe(before);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKernels, kernelSatisfies, kernelToSemver, parseKernelVersion, semverToKernel } from '../../src/kernel/version.js';
+import { compareKernels, kernelSatisfies, kernelToSemver, makefileRelease, parseKernelVersion, semverToKernel } from '../../src/kernel/version.js';
 
 describe('kernel release strings', () => {
   it.each([
@@ -52,5 +52,19 @@ describe('kernel release strings', () => {
         expect(semverToKernel(kernelToSemver(r) as string)).toBe(r);
       }),
     );
+  });
+});
+
+describe('the release a kernel Makefile describes', () => {
+  it.each([
+    ['VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 192\nEXTRAVERSION =\nNAME = Curry Ramen\n', '6.1.192'],
+    ['VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION = -rc3\n', '6.12-rc3'],
+    ['VERSION = 5\nPATCHLEVEL = 15\nSUBLEVEL = 0\nEXTRAVERSION =\n', '5.15'],
+  ])('%j is %s', (makefile, release) => {
+    expect(makefileRelease(makefile)).toBe(release);
+  });
+
+  it('is undefined for other Makefiles', () => {
+    expect(makefileRelease('all:\n\techo hi\n')).toBeUndefined();
   });
 });
