@@ -58,6 +58,8 @@ export interface PatchOutcome {
   patches: PatchFile[];
   written?: SeriesWritten;
   quirkFile: string;
+  /** The series whose patches were applied first (--series naming other patches). */
+  onTopOf?: string;
 }
 
 type Mode = 'create' | 'regenerate' | 'append';
@@ -192,7 +194,7 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
     return formatPatches(wt, base.sha);
   });
 
-  const outcome: PatchOutcome = { slug, base, changes: reports, skipped, patches, quirkFile: qdoc.file };
+  const outcome: PatchOutcome = { slug, base, changes: reports, skipped, patches, quirkFile: qdoc.file, ...(mode === 'append' ? { onTopOf: slug } : {}) };
   if (existing && existing.data.state !== 'drafted' && patches.length) {
     progress(`series '${slug}' was posted as v${existing.data.revision}: these patches are its next revision ('quirkctl series reroll ${slug}')`);
   }
@@ -205,6 +207,11 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
   });
   await markDrafted(ws, q.id);
   return outcome;
+}
+
+/** The base's ref name when the series schema takes it as one. */
+function baseName(base: Base): string | undefined {
+  return base.name && checkValue('series', '/properties/base', base.name) === null ? base.name : undefined;
 }
 
 function subjectOf(p: PatchFile): string {
@@ -225,7 +232,7 @@ function newSeries(ws: Workspace, slug: string, q: Quirk, device: string, base: 
     revision: 1,
     prefixes: ['PATCH'],
     'base-commit': base.sha,
-    ...(base.name && checkValue('series', '/properties/base', base.name) === null ? { base: base.name } : {}),
+    ...(baseName(base) ? { base: baseName(base) } : {}),
     quirk: q.id,
     patches: patches.map((p) => p.name),
     state: 'drafted',
@@ -235,7 +242,12 @@ function newSeries(ws: Workspace, slug: string, q: Quirk, device: string, base: 
 
 function updateSeries(ws: Workspace, doc: SeriesDocument, q: Quirk, device: string, base: Base, patches: PatchFile[], mode: Mode): void {
   setValue(doc, ['base-commit'], base.sha);
-  if (base.name && checkValue('series', '/properties/base', base.name) === null) setValue(doc, ['base'], base.name);
+  if (baseName(base)) setValue(doc, ['base'], baseName(base));
+  else if (doc.data.base !== undefined) {
+    // A base without a usable name: an old name would now be wrong.
+    doc.yaml.doc.deleteIn(['base']);
+    delete doc.data.base;
+  }
   setValue(doc, ['patches'], patches.map((p) => p.name));
   if (mode === 'regenerate' && patches.length === 1) setValue(doc, ['subject'], subjectOf(patches[0] as PatchFile));
   // A series that grows past one patch needs a cover letter; a blank body gets the template.

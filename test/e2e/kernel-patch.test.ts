@@ -207,6 +207,13 @@ describe.runIf(hasKernelSource)('quirkctl patch on the real linux-source-6.1 tre
     expect(series).toContain('quirk: amd-polaris-no-bus-reset\n');
     const { touched } = amOnto(s.tree, tag, files);
     expect(touched).toEqual([QUIRKS_C]);
+
+    // Once more: the series now carries it.
+    const before = treeHash(s.ws, ['.quirkctl']);
+    const again = cli(['patch', 'amd-polaris-hdmi-audio-no-bus-reset', '--tree', s.tree, '--series', 'amd-polaris-no-bus-reset', '--name', 'AMD Polaris HDMI audio'], { cwd: s.ws });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^no-bus-reset: already in the tree at v6\.1\.\d+ with series 'amd-polaris-no-bus-reset' applied: drivers\/pci\/quirks\.c:\d+: DECLARE_PCI_FIXUP_HEADER\(PCI_VENDOR_ID_ATI, 0xaaf0, quirk_no_bus_reset\);\nnothing written/);
+    expect(treeHash(s.ws, ['.quirkctl'])).toBe(before);
   });
 
   it('names the PCI maintainers and linux-pci in To and Cc from the real MAINTAINERS', () => {

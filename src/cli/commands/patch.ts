@@ -58,7 +58,8 @@ Examples:
         for (const o of c.overlaps) process.stderr.write(`note: drivers/pci/quirks.c:${o.line} may already cover this device: ${o.text}\n`);
         if (c.present) {
           const where = c.present.map((p) => `drivers/pci/quirks.c:${p.line}: ${p.text}`).join('; ');
-          process.stdout.write(`${c.kind}: already in the tree at ${out.base.name ?? out.base.sha.slice(0, 12)}: ${where}\n`);
+          const at = `${out.base.name ?? out.base.sha.slice(0, 12)}${out.onTopOf ? ` with series '${out.onTopOf}' applied` : ''}`;
+          process.stdout.write(`${c.kind}: already in the tree at ${at}: ${where}\n`);
         }
       }
       if (out.patches.length === 0) {
