@@ -10,8 +10,8 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { InputError } from '../errors.js';
 import { renderTemplate } from '../lib/templates.js';
-import { formatConfigWrite, type Action } from '../quirks/model.js';
-import type { ChangeKind } from './quirk-code.js';
+import type { Action } from '../quirks/model.js';
+import { configWrites, writesInWords, type ChangeKind } from './quirk-code.js';
 import { wrapWords } from './wrap.js';
 
 export const SUBJECT_MAX = 75;
@@ -54,11 +54,8 @@ function whatItDoes(kind: ChangeKind, device: string, actions: Action[]): string
       const a = actions[0];
       return `Extend the delay after a D3hot to D0 transition of ${device} to ${a?.type === 'd3hot-delay' ? a.ms : 0} ms.`;
     }
-    case 'device-reset': {
-      const writes = actions.filter((a): a is Extract<Action, { type: 'config-write' }> => a.type === 'config-write');
-      const what = writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ');
-      return `Add a device-specific reset method for ${device} that writes ${what} (setpci ${writes.map(formatConfigWrite).join(' ')}), so that it can be reset without the methods that fail.`;
-    }
+    case 'device-reset':
+      return `Add a device-specific reset method for ${device} that writes ${writesInWords(configWrites(actions))}, so that it can be reset without the methods that fail.`;
   }
 }
 

@@ -119,6 +119,18 @@ export function findExisting(qc: QuirksC, macros: IdMacros, kind: ChangeKind, ve
   return { exact, broad };
 }
 
+type ConfigWrite = Extract<Action, { type: 'config-write' }>;
+
+export function configWrites(actions: Action[]): ConfigWrite[] {
+  return actions.filter((a): a is ConfigWrite => a.type === 'config-write');
+}
+
+/** "0x39d5e86b to config register 0x7c (setpci 7c.l=39d5e86b)", for comments and messages. */
+export function writesInWords(writes: ConfigWrite[]): string {
+  const what = writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ');
+  return `${what} (setpci ${writes.map(formatConfigWrite).join(' ')})`;
+}
+
 /** What the code generator needs besides quirks.c itself. */
 export interface CodeContext {
   quirk: Quirk;
@@ -198,9 +210,9 @@ export function applyChange(text: string, qc: QuirksC, change: PlannedChange, ct
   if (change.kind === 'device-reset') {
     const table = qc.resetTable;
     if (!table || !qc.probeType) throw new InputError(`${QUIRKS_C} of this tree has no pci_dev_reset_methods[] table to add a device-specific reset to`);
-    const writes = change.actions.filter((a): a is Extract<Action, { type: 'config-write' }> => a.type === 'config-write');
+    const writes = configWrites(change.actions);
     const fn = functionName(qc, 'reset', ctx.deviceName, '', quirk.match.device);
-    const how = `Reset it by writing ${writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ')} (setpci ${writes.map(formatConfigWrite).join(' ')}).`;
+    const how = `Reset it by writing ${writesInWords(writes)}.`;
     const code = renderLines(
       'kernel/quirks-c-reset.c',
       {

@@ -76,9 +76,11 @@ export interface PatchMail {
 
 /** The text of a patch file, as `git format-patch` lays one out. */
 export function renderPatchMail(p: PatchMail): string {
+  // Header values are one line each, whatever the mail's decoding produced.
+  const line = (v: string) => v.replace(/[\r\n]+\s*/g, ' ');
   const message = p.body.split(/^---$/m)[0] ?? '';
   const mime = nonAscii(p.subject) || nonAscii(message) ? 'MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n' : '';
-  return `From ${ZERO_COMMIT} Mon Sep 17 00:00:00 2001\n${fromHeader(p.author.name, p.author.address)}\nDate: ${p.date}\n${subjectHeader(p.subject)}\n${mime}\n${p.body}\n`;
+  return `From ${ZERO_COMMIT} Mon Sep 17 00:00:00 2001\n${fromHeader(line(p.author.name), line(p.author.address))}\nDate: ${line(p.date)}\n${subjectHeader(line(p.subject))}\n${mime}\n${p.body}\n`;
 }
 
 /**

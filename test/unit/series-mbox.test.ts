@@ -100,6 +100,11 @@ describe('patch files as git format-patch writes them', () => {
     expect(renderPatchMail({ ...base, body: `Text.\n${DIFF.replace('+b', '+ä')}` })).not.toContain('MIME-Version');
   });
 
+  it('header values from a mail stay one line each', () => {
+    const text = renderPatchMail({ author: { name: 'A\nX-Evil: 1', address: 'a@example.org' }, date: 'Mon, 10 Nov 2025\r\n 16:22:25 -0600', subject: '[PATCH] x\nBcc: b@example.org', body: 'Text.\n' });
+    expect(text.split('\n').slice(1, 4)).toEqual(['From: "A X-Evil: 1" <a@example.org>', 'Date: Mon, 10 Nov 2025 16:22:25 -0600', 'Subject: [PATCH] x Bcc: b@example.org']);
+  });
+
   it('file names as git gives them', () => {
     expect(patchFileName(1, 'PCI/ASPM: Cache L0s/L1 Supported so advertised link states can be overridden')).toBe('0001-PCI-ASPM-Cache-L0s-L1-Supported-so-advertised-link-s.patch');
     expect(patchFileName(2, 'résumé: ünïcode subject that is also rather long so that we can see folding')).toBe('0002-r-sum-n-code-subject-that-is-also-rather-long-so-tha.patch');
