@@ -8,9 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freshWorkspace, REPO, tempDir, treeHash } from '../helpers/cli.js';
-import { cloneKernelTree, git, hasKernelSource, treeTag } from '../helpers/kernel-tree.js';
+import { cloneKernelTree, git, hasKernelSource, removeScratch, scratchDir, treeTag } from '../helpers/kernel-tree.js';
+
+// Kernel clones and object directories are ~100 MB each.
+afterAll(removeScratch);
 
 const QUIRKS_C = 'drivers/pci/quirks.c';
 
@@ -88,7 +91,7 @@ function patchFiles(ws: string, slug: string): string[] {
 
 /** git am of the patch files onto `ref` in a worktree of the test's own; returns the files touched. */
 function amOnto(tree: string, ref: string, files: string[]): { dir: string; touched: string[] } {
-  const dir = path.join(tempDir('quirkctl-am-'), 'wt');
+  const dir = path.join(scratchDir('quirkctl-am-'), 'wt');
   git(tree, 'worktree', 'add', '--quiet', '--detach', dir, ref);
   git(dir, 'am', '--quiet', ...files);
   const touched = git(dir, 'diff', '--name-only', `${ref}..HEAD`).trim().split('\n');
@@ -151,7 +154,7 @@ describe.runIf(hasKernelSource)('quirkctl patch on the real linux-source-6.1 tre
   it('builds drivers/pci/quirks.o with the device-specific reset (allnoconfig + PCI, x86_64)', () => {
     const applied = cli(['series', 'apply', 'amd-polaris-no-bus-reset', '--tree', s.tree, '--branch', 'polaris-v1'], { cwd: s.ws });
     expect(applied).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 2 patches on v6\.1\.\d+: [0-9a-f]{40} \(branch polaris-v1\)\n$/) });
-    const dir = path.join(tempDir('quirkctl-build-'), 'src');
+    const dir = path.join(scratchDir('quirkctl-build-'), 'src');
     const obj = path.join(path.dirname(dir), 'obj');
     mkdirSync(obj);
     git(s.tree, 'worktree', 'add', '--quiet', dir, 'polaris-v1');

@@ -5,10 +5,13 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, freshWorkspace, REPO, tempDir, treeHash } from '../helpers/cli.js';
-import { cloneKernelTree, git, hasKernelSource, treeTag } from '../helpers/kernel-tree.js';
+import { cloneKernelTree, git, hasKernelSource, removeScratch, scratchDir, treeTag } from '../helpers/kernel-tree.js';
 import { realComponent } from '../helpers/real.js';
+
+// Kernel clones and object directories are ~100 MB each.
+afterAll(removeScratch);
 
 /** Real list mail, shared by the project beside the repository (../shared/fixtures/lore). */
 const LORE = process.env.QUIRKCTL_LORE_FIXTURES ?? path.join(REPO, '..', 'shared', 'fixtures', 'lore');
@@ -170,7 +173,7 @@ describe.runIf(hasKernelSource)('series rebase-check and check against the real 
   });
 
   it('parses real checkpatch.pl findings for a patch with known problems; exit 1 on errors', () => {
-    const dir = path.join(tempDir('quirkctl-bad-'), 'wt');
+    const dir = path.join(scratchDir('quirkctl-bad-'), 'wt');
     git(tree, 'worktree', 'add', '--quiet', '--detach', dir, tag);
     const file = path.join(dir, 'drivers/pci/quirks.c');
     const asmedia = 'DECLARE_PCI_FIXUP_HEADER(PCI_VENDOR_ID_ASMEDIA, 0x1164, quirk_no_bus_reset);\n';

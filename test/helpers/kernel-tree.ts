@@ -6,7 +6,7 @@
  * the cache itself.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { REPO, tempDir } from './cli.js';
 import { realComponent } from './real.js';
@@ -24,9 +24,22 @@ export function kernelTreeCache(): string {
   return cached;
 }
 
+const scratch: string[] = [];
+
+/** A temporary directory removed by removeScratch(): kernel clones and builds are big. */
+export function scratchDir(prefix: string): string {
+  const dir = tempDir(prefix);
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratch(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A clone of the cached tree that a test may change: the user's checkout, as it were. */
 export function cloneKernelTree(): string {
-  const dir = path.join(tempDir('quirkctl-linux-'), 'linux');
+  const dir = path.join(scratchDir('quirkctl-linux-'), 'linux');
   execFileSync('git', ['clone', '--quiet', kernelTreeCache(), dir]);
   return dir;
 }
