@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
-import { messageIds } from './mbox.js';
+import { messageIds } from '../mail/mbox.js';
 
 export interface LoreMessage {
   /** Message-ID without brackets. */

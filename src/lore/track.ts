@@ -17,7 +17,7 @@ import { writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { LoreError, type LoreClient, type Validators } from './client.js';
 import { normalizeSubject } from './facts.js';
-import { headerFields, splitMbox } from './mbox.js';
+import { headerFields, splitMbox } from '../mail/mbox.js';
 import { parseMessage, rawHash, type LoreMessage } from './message.js';
 import { findNewerRevisions, reviewRevision, type PostedRevision, type SeriesReview } from './review.js';
 

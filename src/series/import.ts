@@ -10,7 +10,8 @@ import { InputError } from '../errors.js';
 import { checkValue } from '../lib/schema.js';
 import { slugify } from '../quirks/add.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { pickSeries, parseMessage, parseSubject, splitMbox, type MailMessage, type Person, type PostedSeries } from './mbox.js';
+import { splitMbox } from '../mail/mbox.js';
+import { pickSeries, parseMessage, parseSubject, type MailMessage, type Person, type PostedSeries } from './mbox.js';
 import { newChangeId, type SentRevision, type SeriesData } from './model.js';
 import { patchFileName, renderPatchMail } from './patch-mail.js';
 import { saveSeries, type PatchFile, type SeriesWritten } from './save.js';
@@ -66,7 +67,7 @@ function sentRevision(posted: PostedSeries, head: MailMessage): SentRevision | u
 
 export async function importSeries(ws: Workspace, req: ImportRequest): Promise<ImportOutcome> {
   if (!existsSync(req.mbox)) throw new InputError(`'${req.mbox}': no such file`);
-  const raw = splitMbox(readFileSync(req.mbox, 'utf8'));
+  const raw = splitMbox(readFileSync(req.mbox));
   if (raw.length === 0) throw new InputError(`'${req.mbox}': no messages in it`);
   const messages = await Promise.all(raw.map(parseMessage));
   const posted = pickSeries(messages, req.revision);

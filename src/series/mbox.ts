@@ -1,43 +1,10 @@
 /**
- * Reading a posted series out of an mbox, as `b4 am` does: split the mbox (mboxrd, the
- * framing lore.kernel.org serves), parse each message with mailparser, and pick the
- * cover letter and patches of one revision, skipping the replies of the thread.
+ * Reading a posted series out of an mbox, as `b4 am` does: parse each message of the
+ * split mbox (src/mail/mbox.ts) with mailparser, and pick the cover letter and patches
+ * of one revision, skipping the replies of the thread.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { InputError } from '../errors.js';
-
-/** A From_ line, as mbox writers put before each message ("From <sender> <date>"). */
-const FROM_LINE = /^From \S/;
-
-/**
- * The raw messages of an mbox, with mboxrd quoting undone (`>From ` -> `From `, one `>`
- * less on every quoted line) and the blank line that separates messages dropped. A file
- * that does not start with a From_ line is one message (an .eml, say).
- */
-export function splitMbox(text: string): string[] {
-  const lines = text.replace(/\r\n/g, '\n').split('\n');
-  if (!FROM_LINE.test(lines[0] ?? '') || /^From:/.test(lines[0] ?? '')) return text.trim() ? [text] : [];
-  const messages: string[] = [];
-  let current: string[] | undefined;
-  const flush = () => {
-    if (!current) return;
-    let msg = current.join('\n');
-    // The mbox's own separator: one empty line after each message.
-    if (msg.endsWith('\n\n')) msg = msg.slice(0, -1);
-    messages.push(msg);
-  };
-  for (const [i, line] of lines.entries()) {
-    // In mboxrd every body line starting "From " is quoted; a From_ line follows a blank one.
-    if (FROM_LINE.test(line) && (i === 0 || lines[i - 1] === '')) {
-      flush();
-      current = [];
-      continue;
-    }
-    current?.push(/^>+From /.test(line) ? line.slice(1) : line);
-  }
-  flush();
-  return messages;
-}
 
 export interface Person {
   name: string;
@@ -94,8 +61,8 @@ function inBodyHeaders(body: string): { headers: Record<string, string>; rest: s
   return { headers, rest: lines.slice(i + 1).join('\n') };
 }
 
-export async function parseMessage(raw: string): Promise<MailMessage> {
-  const p = await simpleParser(Buffer.from(raw, 'utf8'), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+export async function parseMessage(raw: Buffer): Promise<MailMessage> {
+  const p = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   const { headers, rest } = inBodyHeaders(p.text ?? '');
   const sender = people(p.from)[0] ?? { name: '', address: '' };
   const author = (headers.from !== undefined ? parsePerson(headers.from) : undefined) ?? sender;

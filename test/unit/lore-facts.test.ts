@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addTrailers } from '../../src/lore/apply-trailers.js';
 import { findApplied, findTrailers, hasNak, normalizeSubject, parseSubject } from '../../src/lore/facts.js';
-import { splitMbox } from '../../src/lore/mbox.js';
+import { splitMbox } from '../../src/mail/mbox.js';
 import { parseMessage } from '../../src/lore/message.js';
 import { reviewRevision } from '../../src/lore/review.js';
 

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { coverText } from '../../src/series/cover.js';
-import { parseMessage, parsePerson, parseSubject, pickSeries, splitMbox, type MailMessage } from '../../src/series/mbox.js';
+import { splitMbox } from '../../src/mail/mbox.js';
+import { parseMessage, parsePerson, parseSubject, pickSeries, type MailMessage } from '../../src/series/mbox.js';
 import { fromHeader, patchFileName, renderPatchMail, subjectHeader } from '../../src/series/patch-mail.js';
 
 describe('splitting an mbox', () => {
   it('undoes mboxrd quoting and drops the separating blank line', () => {
     const mbox = 'From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: a\n\n>From the start\n>>From deeper\n\nFrom mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: b\n\nbody\n\n';
-    expect(splitMbox(mbox)).toEqual(['Subject: a\n\nFrom the start\n>From deeper\n', 'Subject: b\n\nbody\n']);
+    expect(splitMbox(Buffer.from(mbox)).map(String)).toEqual(['Subject: a\n\nFrom the start\n>From deeper\n', 'Subject: b\n\nbody\n']);
   });
 
   it('a file without a From_ line is one message', () => {
-    expect(splitMbox('From: A <a@example.org>\nSubject: x\n\nbody\n')).toEqual(['From: A <a@example.org>\nSubject: x\n\nbody\n']);
-    expect(splitMbox('')).toEqual([]);
+    expect(splitMbox(Buffer.from('From: A <a@example.org>\nSubject: x\n\nbody\n')).map(String)).toEqual(['From: A <a@example.org>\nSubject: x\n\nbody\n']);
+    expect(splitMbox(Buffer.from(''))).toEqual([]);
   });
 });
 
@@ -41,7 +42,7 @@ function mail(subject: string, body = `Text.\n\nSigned-off-by: A <a@example.org>
 }
 
 async function parsed(raws: string[]): Promise<MailMessage[]> {
-  return Promise.all(raws.map(parseMessage));
+  return Promise.all(raws.map((r) => parseMessage(Buffer.from(r))));
 }
 
 describe('picking the series out of a thread', () => {
