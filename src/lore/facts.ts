@@ -137,44 +137,6 @@ export function findApplied(body: string): AppliedNotice | undefined {
   return undefined;
 }
 
-/** Patch subject without `Re:` and the `[PATCH vN k/M]` prefixes, for matching across mails. */
-export function normalizeSubject(subject: string): string {
-  let s = subject.replace(/\s+/g, ' ').trim();
-  for (;;) {
-    const next = s.replace(/^(?:(?:re|aw|sv|fwd?)\s*:\s*)/i, '').replace(/^\[[^\]]*\]\s*/, '');
-    if (next === s) return s;
-    s = next;
-  }
-}
-
-export interface PatchSubject {
-  /** 1 for an unversioned posting. */
-  version: number;
-  /** Position in the series: 0 for the cover letter, 1 for a single patch. */
-  index: number;
-  total: number;
-  isReply: boolean;
-  /** `[GIT PULL]` and friends. */
-  isPull: boolean;
-}
-
-/** What a subject says about the mail: `[PATCH v2 3/4]`, `[RFC][PATCH 00/10]`, `Re: ...`. */
-export function parseSubject(subject: string): PatchSubject | undefined {
-  const isReply = /^\s*(re|aw|sv)\s*:/i.test(subject);
-  const prefixes = [...subject.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!).join(' ');
-  const isPull = /\bGIT\s+PULL\b|^\s*\[GIT\]/i.test(prefixes);
-  if (!/\b(PATCH|RFC)\b/i.test(prefixes) && !isPull) return undefined;
-  const version = /\b[vV](\d{1,2})\b/.exec(prefixes);
-  const count = /\b(\d{1,4})\/(\d{1,4})\b/.exec(prefixes);
-  return {
-    version: version ? Number(version[1]) : 1,
-    index: count ? Number(count[1]) : 1,
-    total: count ? Number(count[2]) : 1,
-    isReply,
-    isPull,
-  };
-}
-
 /** The `change-id: ...` line b4 and `quirkctl series format` put at the end of a cover. */
 export function findChangeId(body: string): string | undefined {
   return /^change-id:\s*(\S+)\s*$/m.exec(body)?.[1];

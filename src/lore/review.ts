@@ -4,7 +4,8 @@
  * facts out; links are made by the caller's `link`.
  */
 import type { SeriesState } from '../series/model.js';
-import { findApplied, findChangeId, findTrailers, hasNak, normalizeSubject, ownLines, parseSubject, type Trailer } from './facts.js';
+import { isPosting, isPull, parseSubject, positionOf, subjectSummary } from '../mail/subject.js';
+import { findApplied, findChangeId, findTrailers, hasNak, ownLines, type Trailer } from './facts.js';
 import type { LoreMessage } from './message.js';
 
 export interface PostedRevision {
@@ -123,7 +124,7 @@ function answeredIndex(
       queue.push(...parent.parents);
     }
   }
-  return linked ? undefined : series.subjects.get(normalizeSubject(m.subject));
+  return linked ? undefined : series.subjects.get(subjectSummary(m.subject));
 }
 
 /** The author says the next version will change things: "will fix in v2", "I'll send a v3". */
@@ -159,8 +160,8 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
   const ignore = new Set((input.ignore ?? []).map((a) => a.toLowerCase()));
   for (const m of own) if (m.from.address) ignore.add(m.from.address);
   const subjects = new Map<string, number>();
-  for (const m of own) subjects.set(normalizeSubject(m.subject), index.get(m.id)!);
-  const patchSubjects = posted.patches.map((id) => byId.get(id)).filter((m): m is LoreMessage => !!m).map((m) => normalizeSubject(m.subject));
+  for (const m of own) subjects.set(subjectSummary(m.subject), index.get(m.id)!);
+  const patchSubjects = posted.patches.map((id) => byId.get(id)).filter((m): m is LoreMessage => !!m).map((m) => subjectSummary(m.subject));
 
   const trailers: GivenTrailer[] = [];
   const naks: Nak[] = [];
@@ -177,7 +178,7 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
     if (index.has(m.id)) continue;
     const subject = parseSubject(m.subject);
     // A patch posted into the thread (a partial re-roll) is not a reply to review.
-    if (subject && !subject.isReply && /^diff --git /m.test(m.body)) continue;
+    if ((isPosting(subject) || (isPull(subject) && !subject.reply)) && /^diff --git /m.test(m.body)) continue;
     const patch = answeredIndex(m, { index, byId, subjects, ...(input.foreign ? { foreign: input.foreign } : {}) });
     if (patch === undefined) continue;
     if (m.date && m.date > lastActivity) lastActivity = m.date;
@@ -200,7 +201,7 @@ export function reviewRevision(input: ReviewInput): RevisionReview {
     if (hasNak(m.body) && !naks.some((n) => n.link === at.link)) naks.push({ patch, name: m.from.name, address: m.from.address, ...at });
   }
   for (const p of input.related ?? []) {
-    if (!parseSubject(p.subject)?.isPull || !pullIncludes(p, patchSubjects)) continue;
+    if (!isPull(parseSubject(p.subject)) || !pullIncludes(p, patchSubjects)) continue;
     const branch = pullBranch(p.body);
     applied.push({ patch: 0, ...(branch ? { branch } : {}), name: p.from.name, address: p.from.address, ...mailLink(p) });
   }
@@ -254,20 +255,21 @@ export function findNewerRevisions(input: NewerInput): NewerRevision[] {
   for (const m of input.messages) {
     if (input.known.has(m.id)) continue;
     const s = parseSubject(m.subject);
-    if (!s || s.isReply || s.isPull || s.version <= input.revision) continue;
+    if (!isPosting(s) || s.revision <= input.revision) continue;
+    const index = positionOf(s).n;
     const byChangeId = findChangeId(m.body) === input.changeId;
-    const bySubject = subjects.has(normalizeSubject(m.subject)) && authors.has(m.from.address);
+    const bySubject = subjects.has(subjectSummary(m.subject)) && authors.has(m.from.address);
     if (!byChangeId && !bySubject) continue;
-    const prev = found.get(s.version);
+    const prev = found.get(s.revision);
     // One entry per revision: its cover letter, else its first patch.
-    if (prev && (prev.index <= s.index && !(byChangeId && prev['found-by'] === 'subject'))) continue;
-    found.set(s.version, {
-      revision: s.version,
+    if (prev && (prev.index <= index && !(byChangeId && prev['found-by'] === 'subject'))) continue;
+    found.set(s.revision, {
+      revision: s.revision,
       subject: m.subject,
       ...(m.date ? { date: m.date } : {}),
       link: input.link(m.id),
       'found-by': byChangeId ? 'change-id' : 'subject',
-      index: s.index,
+      index,
     });
   }
   return [...found.values()].sort((a, b) => a.revision - b.revision).map(({ index: _index, ...n }) => n);

@@ -16,7 +16,7 @@ import { patchesDir, updateSeries, type SeriesDocument } from '../series/store.j
 import { writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { LoreError, type LoreClient, type Validators } from './client.js';
-import { normalizeSubject } from './facts.js';
+import { subjectSummary } from '../mail/subject.js';
 import { headerFields, splitMbox } from '../mail/mbox.js';
 import { parseMessage, rawHash, type LoreMessage } from './message.js';
 import { findNewerRevisions, reviewRevision, type PostedRevision, type SeriesReview } from './review.js';
@@ -98,7 +98,7 @@ function phrase(prefix: string, text: string): string {
  * that list its patches.
  */
 export function relatedQuery(target: TrackTarget): string {
-  const subjects = [...new Set(target.subjects.map(normalizeSubject).filter((s) => s.length >= 8))].slice(0, 30);
+  const subjects = [...new Set(target.subjects.map(subjectSummary).filter((s) => s.length >= 8))].slice(0, 30);
   const terms = [phrase('nq', `change-id: ${target.changeId}`), ...subjects.map((s) => phrase('s', s))];
   if (subjects.length) terms.push(`(s:"GIT PULL" AND (${subjects.map((s) => phrase('b', s)).join(' OR ')}))`);
   return terms.join(' OR ');
@@ -257,7 +257,7 @@ function analyze(cache: SeriesCache, target: TrackTarget, posted: PostedRevision
   const newer = findNewerRevisions({
     revision: Math.max(0, ...posted.map((p) => p.revision)),
     changeId: target.changeId,
-    subjects: [...target.subjects, ...own.map((m) => m.subject)].map(normalizeSubject),
+    subjects: [...target.subjects, ...own.map((m) => m.subject)].map(subjectSummary),
     authors: own.map((m) => m.from.address),
     known,
     messages: [...threadMessages, ...related],

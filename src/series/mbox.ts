@@ -5,6 +5,7 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { InputError } from '../errors.js';
+import { parseSubject } from '../mail/subject.js';
 
 export interface Person {
   name: string;
@@ -80,38 +81,6 @@ export async function parseMessage(raw: Buffer): Promise<MailMessage> {
   if (!Number.isNaN(parsed.getTime())) msg.isoDate = parsed.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (p.inReplyTo) msg.inReplyTo = p.inReplyTo.replace(/^<|>$/g, '');
   return msg;
-}
-
-export interface SubjectParts {
-  reply: boolean;
-  /** The words of the leading [...] groups other than the version and counter: PATCH, RFC, net-next. */
-  prefixes: string[];
-  revision: number;
-  counter?: { n: number; of: number };
-  /** The summary after the brackets. */
-  summary: string;
-}
-
-export function parseSubject(subject: string): SubjectParts {
-  let s = subject.trim();
-  let reply = false;
-  for (let m = /^(re|aw|fwd?|sv)\s*:\s*/i.exec(s); m; m = /^(re|aw|fwd?|sv)\s*:\s*/i.exec(s)) {
-    reply = true;
-    s = s.slice(m[0].length);
-  }
-  const parts: SubjectParts = { reply, prefixes: [], revision: 1, summary: s };
-  for (let m = /^\[([^\]]*)\]\s*/.exec(s); m; m = /^\[([^\]]*)\]\s*/.exec(s)) {
-    for (const word of (m[1] as string).split(/[\s,]+/).filter(Boolean)) {
-      const v = /^v(\d+)$/i.exec(word);
-      const c = /^(\d+)\/(\d+)$/.exec(word);
-      if (v) parts.revision = Number(v[1]);
-      else if (c) parts.counter = { n: Number(c[1]), of: Number(c[2]) };
-      else parts.prefixes.push(word);
-    }
-    s = s.slice(m[0].length);
-  }
-  parts.summary = s;
-  return parts;
 }
 
 function hasDiff(body: string): boolean {

@@ -6,6 +6,7 @@
 import { ValidationError } from '../errors.js';
 import { parseMailbox, type Mailbox } from '../mail/address.js';
 import { decodeHeader } from '../mail/headers.js';
+import { subjectSummary } from '../mail/subject.js';
 
 export interface Header {
   name: string;
@@ -42,11 +43,6 @@ export interface PatchFile {
 
 /** git writes `From <commit> Mon Sep 17 00:00:00 2001`; mbox tools write a sender and a date. */
 const MBOX_FROM = /^From (\S+) /;
-
-/** Removes the `[PATCH ...]` group git format-patch put in front of the title. */
-export function stripSubjectPrefix(subject: string): string {
-  return subject.replace(/^\s*\[[^\]]*\]\s*/, '');
-}
 
 export function parsePatchFile(name: string, file: string, text: string): PatchFile {
   function fail(line: number, field: string, message: string): never {
@@ -106,7 +102,7 @@ export function parsePatchFile(name: string, file: string, text: string): PatchF
     body,
     bodyLine,
     author,
-    title: stripSubjectPrefix(decodeHeader(subject.value)),
+    title: subjectSummary(decodeHeader(subject.value)),
     message,
     trailers: trailersOf(bodyLines.slice(0, msgEnd), bodyLine),
     diff,

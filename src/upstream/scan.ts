@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { cacheFile, readCache, writeCache } from './cache-file.js';
 import { git, isAncestor, patchIds, streamRecords } from './git.js';
 import { firstTagsOf, tagsFingerprint } from './tags.js';
-import { normalizeSubject } from './targets.js';
+import { looseSubject } from './targets.js';
 
 /** What is looked up in the log: `m:<message-id>` or `s:<subject>\0<author email>`. */
 export type LogKey = string;
@@ -19,7 +19,7 @@ export function messageIdKey(msgid: string): LogKey {
 }
 
 export function subjectKey(subject: string, email: string): LogKey {
-  return `s:${normalizeSubject(subject)}\0${email.toLowerCase()}`;
+  return `s:${looseSubject(subject)}\0${email.toLowerCase()}`;
 }
 
 interface IndexFile {

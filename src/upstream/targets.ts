@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { SeriesDocument } from '../series/store.js';
 import { cacheFile, readCache, writeCache } from './cache-file.js';
+import { subjectSummary } from '../mail/subject.js';
 import { mailInfo, patchIdOfText } from './git.js';
 
 export interface PatchTarget {
@@ -16,14 +17,9 @@ export interface PatchTarget {
   files: string[];
 }
 
-/** `[PATCH v2 3/5] PCI: Foo.` -> `pci: foo`: case, spacing, prefixes and a final period ignored. */
-export function normalizeSubject(subject: string): string {
-  return subject
-    .replace(/^(\s*\[[^\]]*\]\s*)+/, '')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/\.$/, '')
-    .trim();
+/** `[PATCH v2 3/5] PCI: Foo.` -> `pci: foo`: maintainers fix case and punctuation when applying. */
+export function looseSubject(subject: string): string {
+  return subjectSummary(subject).toLowerCase().replace(/\.$/, '');
 }
 
 export function filesTouched(patch: string): string[] {

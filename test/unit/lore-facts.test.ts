@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addTrailers } from '../../src/lore/apply-trailers.js';
-import { findApplied, findTrailers, hasNak, normalizeSubject, parseSubject } from '../../src/lore/facts.js';
+import { findApplied, findTrailers, hasNak } from '../../src/lore/facts.js';
+import { isPosting, isPull, parseSubject, positionOf, subjectSummary } from '../../src/mail/subject.js';
 import { splitMbox } from '../../src/mail/mbox.js';
 import { parseMessage } from '../../src/lore/message.js';
 import { reviewRevision } from '../../src/lore/review.js';
@@ -84,12 +85,17 @@ describe('NAKs and applied notices', () => {
 
 describe('subjects', () => {
   it('reads version, position and reply-ness', () => {
-    expect(parseSubject('[PATCH v2 3/4] PCI: x')).toEqual({ version: 2, index: 3, total: 4, isReply: false, isPull: false });
-    expect(parseSubject('Re: [RFC][PATCH 00/10] cifs')).toMatchObject({ version: 1, index: 0, total: 10, isReply: true });
-    expect(parseSubject('[PATCH V2 0/4] PM / OPP')).toMatchObject({ version: 2, index: 0 });
-    expect(parseSubject('[GIT PULL] PCI fixes for v6.18')).toMatchObject({ isPull: true });
-    expect(parseSubject('hello')).toBeUndefined();
-    expect(normalizeSubject('Re: RE: [PATCH v2 pci/net 1/3] PCI: move OF status')).toBe('PCI: move OF status');
+    expect(parseSubject('[PATCH v2 3/4] PCI: x')).toEqual({ reply: false, prefixes: ['PATCH'], revision: 2, counter: { n: 3, of: 4 }, summary: 'PCI: x' });
+    const rfc = parseSubject('Re: [RFC][PATCH 00/10] cifs');
+    expect(rfc).toMatchObject({ revision: 1, reply: true });
+    expect(positionOf(rfc)).toEqual({ n: 0, of: 10 });
+    expect(isPosting(rfc)).toBe(false);
+    expect(parseSubject('[PATCH V2 0/4] PM / OPP')).toMatchObject({ revision: 2, counter: { n: 0, of: 4 } });
+    expect(isPull(parseSubject('[GIT PULL] PCI fixes for v6.18'))).toBe(true);
+    expect(isPosting(parseSubject('hello'))).toBe(false);
+    expect(positionOf(parseSubject('[PATCH] one'))).toEqual({ n: 1, of: 1 });
+    expect(subjectSummary('Re: RE: [PATCH v2 pci/net 1/3] PCI: move OF status')).toBe('PCI: move OF status');
+    expect(subjectSummary('Re: [PATCH] Re: stacked')).toBe('stacked');
   });
 });
 

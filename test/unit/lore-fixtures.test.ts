@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeSubject, parseSubject } from '../../src/lore/facts.js';
+import { isPosting, parseSubject, positionOf, subjectSummary } from '../../src/mail/subject.js';
 import type { LoreMessage } from '../../src/lore/message.js';
 import { findNewerRevisions, reviewRevision, type PostedRevision } from '../../src/lore/review.js';
 import { parseMbox } from '../../src/lore/track.js';
@@ -24,16 +24,16 @@ async function load(name: string, warn: (m: string) => void = () => undefined): 
 function posted(messages: LoreMessage[], version?: number): PostedRevision {
   const mails = messages.filter((m) => {
     const s = parseSubject(m.subject);
-    return s && !s.isReply && !s.isPull && (version === undefined || s.version === version);
+    return isPosting(s) && (version === undefined || s.revision === version);
   });
   const first = mails[0]!;
-  const s = parseSubject(first.subject)!;
-  const at = (i: number) => mails.find((m) => parseSubject(m.subject)!.index === i)?.id;
+  const s = parseSubject(first.subject);
+  const at = (i: number) => mails.find((m) => positionOf(parseSubject(m.subject)).n === i)?.id;
   return {
-    revision: s.version,
+    revision: s.revision,
     date: first.date ?? '2000-01-01T00:00:00Z',
     ...(at(0) ? { cover: at(0)! } : {}),
-    patches: [...Array(s.total).keys()].map((i) => at(i + 1) ?? `missing-${i + 1}@fixture`),
+    patches: [...Array(positionOf(s).of).keys()].map((i) => at(i + 1) ?? `missing-${i + 1}@fixture`),
   };
 }
 
@@ -56,7 +56,7 @@ describe.runIf(present)('lore fixtures', () => {
       const messages = await load(name, (w) => warnings.push(w));
       parsed += messages.length;
       // Threading and fact-finding over every file, whatever it holds.
-      const postings = messages.map((m) => parseSubject(m.subject)).filter((s) => s && !s.isReply && !s.isPull);
+      const postings = messages.map((m) => parseSubject(m.subject)).filter(isPosting);
       if (postings.length) {
         expect(() => reviewRevision({ posted: posted(messages), messages, link })).not.toThrow();
       }
@@ -177,7 +177,7 @@ describe.runIf(present)('lore fixtures', () => {
     const newer = findNewerRevisions({
       revision: 1,
       changeId: '20231215-none-000000000000',
-      subjects: own.map((m) => normalizeSubject(m.subject)),
+      subjects: own.map((m) => subjectSummary(m.subject)),
       authors: own.map((m) => m.from.address),
       known: new Set(own.map((m) => m.id)),
       messages: [...v1, ...later],
@@ -198,7 +198,7 @@ describe.runIf(present)('lore fixtures', () => {
       '0 Reviewed-by: Coverletter Reviewer1 <followup-reviewer1@example.com>',
     ]);
     const own = messages.filter((m) => m.id === p.cover || p.patches.includes(m.id));
-    const newer = findNewerRevisions({ revision: 2, changeId: 'x', subjects: own.map((m) => normalizeSubject(m.subject)), authors: own.map((m) => m.from.address), known: new Set(own.map((m) => m.id)), messages, link });
+    const newer = findNewerRevisions({ revision: 2, changeId: 'x', subjects: own.map((m) => subjectSummary(m.subject)), authors: own.map((m) => m.from.address), known: new Set(own.map((m) => m.id)), messages, link });
     expect(newer.map((n) => [n.revision, n['found-by']])).toEqual([[3, 'subject']]);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { coverText } from '../../src/series/cover.js';
 import { splitMbox } from '../../src/mail/mbox.js';
-import { parseMessage, parsePerson, parseSubject, pickSeries, type MailMessage } from '../../src/series/mbox.js';
+import { parseSubject } from '../../src/mail/subject.js';
+import { parseMessage, parsePerson, pickSeries, type MailMessage } from '../../src/series/mbox.js';
 import { fromHeader, patchFileName, renderPatchMail, subjectHeader } from '../../src/series/patch-mail.js';
 
 describe('splitting an mbox', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize, type PatchStatus } from '../../src/upstream/detect.js';
 import { messageIdsIn } from '../../src/upstream/scan.js';
 import { upstreamCommitsIn } from '../../src/upstream/stable.js';
-import { filesTouched, normalizeSubject } from '../../src/upstream/targets.js';
+import { filesTouched, looseSubject } from '../../src/upstream/targets.js';
 
 const sha = (c: string) => c.repeat(40);
 
@@ -30,7 +30,7 @@ describe('upstream parsing', () => {
   });
 
   it('compares subjects loosely and lists the files a patch touches', () => {
-    expect(normalizeSubject('[PATCH v2 3/5] PCI: Mark  Foo to avoid bus reset.')).toBe('pci: mark foo to avoid bus reset');
+    expect(looseSubject('[PATCH v2 3/5] PCI: Mark  Foo to avoid bus reset.')).toBe('pci: mark foo to avoid bus reset');
     expect(filesTouched('diff --git a/drivers/pci/quirks.c b/drivers/pci/quirks.c\n--- a\n+++ b\ndiff --git a/x b/y\n')).toEqual(['drivers/pci/quirks.c', 'y']);
   });
 });
