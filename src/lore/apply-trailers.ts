@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors.js';
 import type { SeriesData } from '../series/model.js';
-import { parsePerson } from './facts.js';
+import { parsePerson } from '../mail/address.js';
 
 const ORDER = ['fixes', 'reported-by', 'closes', 'originally-by', 'suggested-by', 'co-developed-by', 'signed-off-by', 'tested-by', 'reviewed-by', 'acked-by', 'cc', 'link'];
 
@@ -31,7 +31,7 @@ function same(a: NewTrailer, line: string): boolean {
   const key = trailerKey(line);
   if (!key || key.toLowerCase() !== a.key.toLowerCase()) return false;
   const value = line.slice(key.length + 1).trim();
-  const address = parsePerson(value)?.address;
+  const address = parsePerson(value)?.address.toLowerCase();
   return a.address && address ? a.address === address : value === a.value;
 }
 
@@ -39,7 +39,7 @@ function same(a: NewTrailer, line: string): boolean {
 export function patchAuthor(patch: string): string | undefined {
   const head = patch.slice(0, patch.search(/\n\n/) + 1);
   const from = /^From:\s*(.*)$/m.exec(head)?.[1];
-  return from ? parsePerson(from)?.address : undefined;
+  return from ? parsePerson(from)?.address.toLowerCase() : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Review facts in one mail's text: trailers, NAKs, "applied" notices and pull requests.
  * Pure: a body in, facts out. Quoted text (`> ...`) never counts, whoever wrote it.
  */
+import { parsePerson } from '../mail/address.js';
 
 export const TRAILER_KEYS = ['Fixes', 'Reported-by', 'Closes', 'Suggested-by', 'Tested-by', 'Reviewed-by', 'Acked-by', 'Nacked-by', 'Cc', 'Link'] as const;
 export type TrailerKey = (typeof TRAILER_KEYS)[number];
@@ -15,11 +16,6 @@ export interface Trailer {
   value: string;
   name?: string;
   address?: string;
-}
-
-export interface Person {
-  name: string;
-  address: string;
 }
 
 const KEY_BY_LOWER = new Map(TRAILER_KEYS.map((k) => [k.toLowerCase(), k]));
@@ -40,17 +36,6 @@ export function ownLines(body: string): string[] {
   return out;
 }
 
-/** `Name <addr>`, `"Last, First" <addr>`, `Name (corp) <addr>` or a bare address. */
-export function parsePerson(value: string): Person | undefined {
-  const angle = /^(.*?)<\s*([^<>\s@]+@[^<>\s@]+)\s*>/.exec(value);
-  if (angle) {
-    const name = angle[1]!.trim().replace(/^"(.*)"$/, '$1').trim();
-    return { name, address: angle[2]!.toLowerCase() };
-  }
-  const bare = /^([^\s<>@]+@[^\s<>@]+?)[.,;]?$/.exec(value.trim());
-  return bare ? { name: '', address: bare[1]!.toLowerCase() } : undefined;
-}
-
 function trailerOf(key: TrailerKey, value: string): Trailer | undefined {
   const v = value.trim();
   if (PERSON_KEYS.has(key)) {
@@ -58,7 +43,7 @@ function trailerOf(key: TrailerKey, value: string): Trailer | undefined {
     if (!p) return undefined;
     // The value as given, trimmed after the address: mailers add nothing useful behind it.
     const close = v.indexOf('>');
-    return { key, value: close >= 0 ? v.slice(0, close + 1) : v, name: p.name, address: p.address };
+    return { key, value: close >= 0 ? v.slice(0, close + 1) : v, name: p.name, address: p.address.toLowerCase() };
   }
   if (key === 'Link' || key === 'Closes') return /^https?:\/\/\S+$/.test(v) ? { key, value: v } : undefined;
   // Fixes: 12+ hex digits and the subject in ("...").

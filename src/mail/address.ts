@@ -100,3 +100,27 @@ export function uniqueMailboxes(list: Mailbox[], except: Mailbox[] = []): Mailbo
   }
   return out;
 }
+
+/** Someone named in list mail: a display name (possibly empty) and an address. */
+export interface Person {
+  name: string;
+  address: string;
+}
+
+/**
+ * Reads a person out of mail as people write it: `Name <addr>`, `"Last, First" <addr>`,
+ * `Name (corp) <addr>` with anything after the `>`, or a bare address with a stray
+ * final period or comma. Lenient where parseMailbox is strict: it reads what others sent,
+ * it does not accept what we will send. Undefined when there is no address at all.
+ */
+export function parsePerson(text: string): Person | undefined {
+  const t = text.trim();
+  const angle = /^(.*?)<\s*([^<>\s@]+@[^<>\s@]+)\s*>/.exec(t);
+  if (angle) {
+    const raw = (angle[1] as string).trim();
+    const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(raw);
+    return { name: (quoted ? (quoted[1] as string).replace(/\\(.)/g, '$1') : raw).trim(), address: angle[2] as string };
+  }
+  const bare = /^([^\s<>@]+@[^\s<>@]+?)[.,;]?$/.exec(t);
+  return bare ? { name: '', address: bare[1] as string } : undefined;
+}

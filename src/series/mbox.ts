@@ -5,12 +5,8 @@
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { InputError } from '../errors.js';
+import { parsePerson, type Person } from '../mail/address.js';
 import { parseSubject } from '../mail/subject.js';
-
-export interface Person {
-  name: string;
-  address: string;
-}
 
 export interface MailMessage {
   /** Without angle brackets. */
@@ -37,14 +33,6 @@ function people(field: AddressObject | AddressObject[] | undefined): Person[] {
 function rawHeader(lines: readonly { key: string; line: string }[], key: string): string | undefined {
   const h = lines.find((l) => l.key === key);
   return h?.line.replace(/\r?\n(?=[ \t])/g, '').replace(/^[^:]*:\s*/, '').trim();
-}
-
-/** "Name <addr>", `"Name" <addr>` or a bare address. */
-export function parsePerson(text: string): Person | undefined {
-  const m = /^\s*(?:"((?:[^"\\]|\\.)*)"|([^<]*?))\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(text);
-  if (m) return { name: (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1').trim(), address: m[3] as string };
-  const bare = /^\s*([^<>\s]+@[^<>\s]+)\s*$/.exec(text);
-  return bare ? { name: '', address: bare[1] as string } : undefined;
 }
 
 /** In-body From:/Date:/Subject: lines at the top of a body, as git mailinfo reads them. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { coverText } from '../../src/series/cover.js';
 import { splitMbox } from '../../src/mail/mbox.js';
 import { parseSubject } from '../../src/mail/subject.js';
-import { parseMessage, parsePerson, pickSeries, type MailMessage } from '../../src/series/mbox.js';
+import { parsePerson } from '../../src/mail/address.js';
+import { parseMessage, pickSeries, type MailMessage } from '../../src/series/mbox.js';
 import { fromHeader, patchFileName, renderPatchMail, subjectHeader } from '../../src/series/patch-mail.js';
 
 describe('splitting an mbox', () => {
@@ -33,6 +34,9 @@ describe('subjects of posted patches', () => {
     expect(parsePerson('Bjorn Helgaas <bhelgaas@google.com>')).toEqual({ name: 'Bjorn Helgaas', address: 'bhelgaas@google.com' });
     expect(parsePerson('hypexed@yahoo.com.au')).toEqual({ name: '', address: 'hypexed@yahoo.com.au' });
     expect(parsePerson('nobody')).toBeUndefined();
+    expect(parsePerson('Jane Doe (ACME) <Jane.Doe@Example.org> # 6.1+')).toEqual({ name: 'Jane Doe (ACME)', address: 'Jane.Doe@Example.org' });
+    expect(parsePerson('"Doe, \\"JD\\" Jane" <jd@example.org>')).toEqual({ name: 'Doe, "JD" Jane', address: 'jd@example.org' });
+    expect(parsePerson('jd@example.org,')).toEqual({ name: '', address: 'jd@example.org' });
   });
 });
 
