@@ -77,8 +77,8 @@ export function sanitizedSubject(title: string): string {
 }
 
 /** The name `git format-patch -vN` gives mail n: at most 64 characters with `.patch`. */
-function fileName(data: FormatData, n: number, subject: string): string {
-  const name = `${data.revision > 1 ? `v${data.revision}-` : ''}${String(n).padStart(4, '0')}-${sanitizedSubject(subject)}`;
+export function patchFileName(n: number, subject: string, revision = 1): string {
+  const name = `${revision > 1 ? `v${revision}-` : ''}${String(n).padStart(4, '0')}-${sanitizedSubject(subject)}`;
   return `${name.slice(0, 64 - '.patch'.length - 1)}.patch`;
 }
 
@@ -137,7 +137,7 @@ export function formatSeries(input: FormatInput): SeriesMail[] {
     mails.push({
       number: 0,
       key: 'cover',
-      fileName: fileName(data, 0, 'cover-letter'),
+      fileName: patchFileName(0, 'cover-letter', data.revision),
       fromLine: `From ${last.commit ?? ZERO_COMMIT} Mon Sep 17 00:00:00 2001`,
       messageId: coverId as string,
       headers: [nameAddrHeader('From', input.from.name, input.from.address), `Date: ${rfc2822Date(input.date, input.tzOffset)}`, subjectHeader(prefix, data.subject), ...(eightBit ? MIME_HEADERS : [])],
@@ -164,7 +164,7 @@ export function formatSeries(input: FormatInput): SeriesMail[] {
     mails.push({
       number: n,
       key: p.name,
-      fileName: fileName(data, n, p.title),
+      fileName: patchFileName(n, p.title, data.revision),
       fromLine: `From ${p.commit ?? ZERO_COMMIT} Mon Sep 17 00:00:00 2001`,
       messageId: ids[i] as string,
       ...(coverId ? { inReplyTo: coverId } : {}),

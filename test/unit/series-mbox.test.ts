@@ -4,7 +4,8 @@ import { splitMbox } from '../../src/mail/mbox.js';
 import { parseSubject } from '../../src/mail/subject.js';
 import { parsePerson } from '../../src/mail/address.js';
 import { parseMessage, pickSeries, type MailMessage } from '../../src/series/mbox.js';
-import { fromHeader, patchFileName, renderPatchMail, subjectHeader } from '../../src/series/patch-mail.js';
+import { nameAddrHeader, subjectHeader } from '../../src/mail/headers.js';
+import { patchFileName, renderPatchMail } from '../../src/series/patch-mail.js';
 
 describe('splitting an mbox', () => {
   it('undoes mboxrd quoting and drops the separating blank line', () => {
@@ -81,6 +82,8 @@ describe('picking the series out of a thread', () => {
   });
 });
 
+const fromHeader = (name: string, address: string) => nameAddrHeader('From', name, address);
+
 describe('patch files as git format-patch writes them', () => {
   it('From: headers: plain, quoted for specials, RFC 2047 for non-ASCII, folded before the address when long', () => {
     expect(fromHeader('Bjorn Helgaas', 'bhelgaas@google.com')).toBe('From: Bjorn Helgaas <bhelgaas@google.com>');
@@ -91,10 +94,10 @@ describe('patch files as git format-patch writes them', () => {
   });
 
   it('Subject: folded at 78 columns; only the summary is encoded', () => {
-    expect(subjectHeader('[PATCH 1/2] PCI/ASPM: Cache L0s/L1 Supported so advertised link states can be overridden')).toBe(
+    expect(subjectHeader('[PATCH 1/2]', 'PCI/ASPM: Cache L0s/L1 Supported so advertised link states can be overridden')).toBe(
       'Subject: [PATCH 1/2] PCI/ASPM: Cache L0s/L1 Supported so advertised link\n states can be overridden',
     );
-    expect(subjectHeader('[PATCH 2/2] résumé: ünïcode subject that is also rather long so that we can see folding happen here')).toBe(
+    expect(subjectHeader('[PATCH 2/2]', 'résumé: ünïcode subject that is also rather long so that we can see folding happen here')).toBe(
       'Subject: [PATCH 2/2] =?UTF-8?q?r=C3=A9sum=C3=A9:=20=C3=BCn=C3=AFcode=20sub?=\n =?UTF-8?q?ject=20that=20is=20also=20rather=20long=20so=20that=20we=20can?=\n =?UTF-8?q?=20see=20folding=20happen=20here?=',
     );
   });
