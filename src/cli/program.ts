@@ -25,6 +25,7 @@ import { register as registerTrack } from './commands/track.js';
 import { register as registerTrailers } from './commands/trailers.js';
 import { register as registerUpstream } from './commands/upstream.js';
 import { register as registerValidate } from './commands/validate.js';
+import { register as registerVmTest } from './commands/vm-test.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -46,7 +47,7 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms, registerPatch, registerCheck]) {
+  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms, registerPatch, registerCheck, registerVmTest]) {
     register(program);
   }
   const series = registerSeries(program);
