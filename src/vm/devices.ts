@@ -59,6 +59,6 @@ export function chooseDevice(quirks: Quirk[], as?: string): DeviceChoice {
   const ids = [...new Set(quirks.map((q) => `${hex4(q.match.vendor)}:${hex4(q.match.device)}`))];
   const own = ids.length === 1 ? emulated(quirks[0]!.match) : undefined;
   if (own) return { device: own, retarget: false };
-  const which = ids.length === 1 ? `matches ${ids[0]}, which qemu does not emulate` : `match ${ids.length} different devices (${ids.join(', ')})`;
-  throw new InputError(`the selected quirks ${which}: pass --as vvvv:dddd to re-target them at an emulated device, one of ${listDevices()}`);
+  const which = quirks.length === 1 ? `quirk ${quirks[0]!.id} matches ${ids[0]}, which qemu does not emulate` : ids.length === 1 ? `the selected quirks match ${ids[0]}, which qemu does not emulate` : `the selected quirks match ${ids.length} different devices (${ids.join(', ')})`;
+  throw new InputError(`${which}: pass --as vvvv:dddd to re-target them at an emulated device, one of ${listDevices()}`);
 }

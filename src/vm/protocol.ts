@@ -103,9 +103,9 @@ export function readLine(report: GuestReport, nonce: string, raw: string): strin
       report.env = {
         release: String(r.release ?? ''),
         version: String(r.version ?? ''),
-        state: String(r.state ?? ''),
-        pmTest: String(r.pmTest ?? ''),
-        disk: String(r.disk ?? ''),
+        state: String(r.state ?? '').trim(),
+        pmTest: String(r.pmTest ?? '').trim(),
+        disk: String(r.disk ?? '').trim(),
         dyndbg: r.dyndbg === 1,
       };
       break;

@@ -58,8 +58,12 @@ export interface VmTestResult {
   workDir?: string;
 }
 
-/** No results line for this long after start: the guest is not booting (e.g. KVM that does not run guests). */
-const FIRST_LINE_MS = 30_000;
+/**
+ * No results line for this long after start: the guest is not booting. Under KVM a guest
+ * says hello within a second or two; a /dev/kvm that opens but does not run guests (nested
+ * virtualisation without support) shows as silence, and the run falls back to TCG.
+ */
+const FIRST_LINE_MS: Record<Accel, number> = { kvm: 15_000, tcg: 60_000 };
 /** The longest quiet spell of a healthy run is one hibernation cycle (5 s of pm_test wait, ~8 s under TCG). */
 const SILENCE_MS = 120_000;
 
@@ -98,9 +102,9 @@ function tail(text: string, lines: number): string[] {
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').replace(/\r/g, '').split('\n').filter(Boolean).slice(-lines);
 }
 
-function stoppedReason(run: QemuRun, report: GuestReport): string | undefined {
+function stoppedReason(run: QemuRun, report: GuestReport, accel: Accel): string | undefined {
   if (report.done) return undefined;
-  if (run.timedOut === 'first-line') return `no output from the guest within ${FIRST_LINE_MS / 1000} s of starting qemu`;
+  if (run.timedOut === 'first-line') return `no output from the guest within ${FIRST_LINE_MS[accel] / 1000} s of starting qemu`;
   if (run.timedOut === 'silence') return `the guest was silent for ${SILENCE_MS / 1000} s and was stopped (hung)`;
   const err = run.stderr.trim().split('\n').slice(-3).join(' ');
   return `qemu exited (${run.exitCode ?? 'signal'}) before the guest finished${err ? `: ${err}` : ''}`;
@@ -171,7 +175,7 @@ export async function vmTest(ws: Workspace, opts: VmTestOptions): Promise<VmTest
       report = newReport();
       const results: string[] = [];
       const r = report;
-      run = await runQemu(args, { firstLineMs: FIRST_LINE_MS, silenceMs: SILENCE_MS }, (line) => {
+      run = await runQemu(args, { firstLineMs: FIRST_LINE_MS[accel], silenceMs: SILENCE_MS }, (line) => {
         results.push(line);
         if (readLine(r, nonce, line) !== 'op') return;
         const op = r.ops.at(-1)!;
@@ -179,7 +183,7 @@ export async function vmTest(ws: Workspace, opts: VmTestOptions): Promise<VmTest
       });
       await writeFile(path.join(work, 'results.log'), `${results.join('\n')}\n`);
       if (opts.accel === 'auto' && accel === 'kvm' && !report.hello) {
-        accelNote = `KVM was tried first and the guest showed no sign of life (${stoppedReason(run, report) ?? 'no output'}); used TCG`;
+        accelNote = `KVM was tried first and the guest showed no sign of life (${stoppedReason(run, report, accel) ?? 'no output'}); used TCG`;
         progress(accelNote);
         accel = 'tcg';
         continue;
@@ -187,7 +191,7 @@ export async function vmTest(ws: Workspace, opts: VmTestOptions): Promise<VmTest
       break;
     }
     const consoleText = existsSync(consoleLog) ? readFileSync(consoleLog, 'latin1') : '';
-    const stopped = stoppedReason(run, report);
+    const stopped = stoppedReason(run, report, accel);
     const ctx = { plan, vm, device, release: kernel.release, report, consoleTail: tail(consoleText, 25), console: tail(consoleText, Number.MAX_SAFE_INTEGER) };
     const steps = [buildStep, ...evaluate(stopped === undefined ? ctx : { ...ctx, stopped })];
     const result: VmTestResult = { ...base, accel, steps, passed: passed(steps), seconds: (Date.now() - started) / 1000 };
