@@ -25,6 +25,11 @@ export const EMULATED_DEVICES: EmulatedDevice[] = [
   { ids: { vendor: 0x1af4, device: 0x1041 }, qemu: 'virtio-net-pci', driver: 'virtio-pci', modules: ['virtio_pci'], description: 'virtio network device (qemu virtio-net-pci, modern): PCIe with FLR; reset methods: flr, pm, bus' },
 ];
 
+/** `8086:100e` */
+export function hexIds(d: EmulatedDevice): string {
+  return formatDeviceIds(d.ids);
+}
+
 function listDevices(): string {
   return EMULATED_DEVICES.map((d) => `${formatDeviceIds(d.ids)} (${d.qemu})`).join(', ');
 }

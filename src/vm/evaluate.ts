@@ -9,7 +9,7 @@
  */
 import type { PackagePlan, PlannedQuirk } from '../dkms/model.js';
 import { FLAG_EFFECTS } from '../dkms/model.js';
-import type { EmulatedDevice } from './devices.js';
+import { hexIds, type EmulatedDevice } from './devices.js';
 import { sleepKind, type Check, type StepSpec, type VmPlan } from './plan.js';
 import type { DeviceState, GuestReport, OpRecord } from './protocol.js';
 import { findSplats } from './splat.js';
@@ -341,7 +341,7 @@ function bootStep(ctx: EvalContext): StepResult {
   for (const f of r.driverLoadFailures) checks.push(check(false, `insmod ${f} failed`));
   if (r.hello) {
     const dev = r.device;
-    const ids = `${d.ids.vendor.toString(16).padStart(4, '0')}:${d.ids.device.toString(16).padStart(4, '0')}`;
+    const ids = hexIds(d);
     checks.push(check(dev !== undefined && dev.bdf !== '', dev?.bdf ? `${ids} (${d.qemu}) at ${dev.bdf}` : `no ${ids} device on the guest's PCI bus`));
     if (dev?.bdf) {
       checks.push(check(dev.driver === d.driver, `driver: ${dev.driver || 'none'}${dev.driver === d.driver ? '' : ` (expected ${d.driver})`}`));

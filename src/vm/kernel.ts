@@ -94,12 +94,16 @@ function choice(release: string, vmlinuz: string, roots: KernelRoots, opts: Kern
   return { release, vmlinuz, modulesDir: opts.modules ?? path.join(roots.modules, release), headersDir };
 }
 
-/** Newest first; releases that are not kernel versions last, by name. */
+/**
+ * Newest first; releases that are not kernel versions last. Between releases of one
+ * version (Debian's 6.1.0-9 and 6.1.0-55 are both 6.1.0 to semver), the higher ABI number.
+ */
 function byNewest(a: string, b: string): number {
   const pa = parseKernelVersion(a) !== null;
   const pb = parseKernelVersion(b) !== null;
-  if (pa && pb) return compareKernels(b, a) || b.localeCompare(a);
-  return pa === pb ? b.localeCompare(a) : pa ? -1 : 1;
+  const byName = b.localeCompare(a, 'en', { numeric: true });
+  if (pa && pb) return compareKernels(b, a) || byName;
+  return pa === pb ? byName : pa ? -1 : 1;
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import type { PlannedQuirk } from '../dkms/model.js';
 import type { StepResult } from './evaluate.js';
-import { hexIds, type VmTestResult } from './run.js';
+import { hexIds } from './devices.js';
+import type { VmTestResult } from './run.js';
 
 const MARK = { pass: 'pass', fail: 'FAIL', skip: 'skip' } as const;
 

@@ -20,7 +20,7 @@ import type { Quirk } from '../quirks/model.js';
 import { findQuirk } from '../quirks/store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildInitramfs, buildModule, driverModules, guestModuleFile, isStaticElf, type ModuleBuild } from './build.js';
-import { chooseDevice, type EmulatedDevice } from './devices.js';
+import { chooseDevice, hexIds, type EmulatedDevice } from './devices.js';
 import { evaluate, passed, type StepResult } from './evaluate.js';
 import { findKernel, type KernelChoice, type KernelOptions } from './kernel.js';
 import { planVm, type VmPlan } from './plan.js';
@@ -205,10 +205,6 @@ export async function vmTest(ws: Workspace, opts: VmTestOptions): Promise<VmTest
     process.off('SIGTERM', onSignal);
     cleanup();
   }
-}
-
-export function hexIds(d: EmulatedDevice): string {
-  return `${d.ids.vendor.toString(16).padStart(4, '0')}:${d.ids.device.toString(16).padStart(4, '0')}`;
 }
 
 function shQuote(s: string): string {
