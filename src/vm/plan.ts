@@ -76,7 +76,7 @@ function quirkSteps(q: PlannedQuirk, plan: PackagePlan, release: string): StepSp
       step('unload', 'unload (rmmod)', { kind: 'unload' }, [{ op: 'rmmod' }]),
     ];
   }
-  const steps: StepSpec[] = [step('load', `load (insmod${others.length ? ` disable=${others.join(',')}` : ''})`, { kind: 'load' }, [insmod])];
+  const steps: StepSpec[] = [step('load', `load (insmod${others.length ? `, the other ${others.length} quirk${others.length === 1 ? '' : 's'} disabled` : ''})`, { kind: 'load' }, [insmod])];
   for (const f of q.flags) steps.push(step(`flag-${f}`, `flag ${f}`, { kind: 'flag', flag: f }));
   if (q.d3hotMs !== undefined) steps.push(step('d3hot-delay', `d3hot-delay ${q.d3hotMs} ms`, { kind: 'd3hot-delay', ms: q.d3hotMs }));
   for (const stage of ['on-load', 'before-reset'] as const) {
