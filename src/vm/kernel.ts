@@ -31,7 +31,7 @@ export interface KernelRoots {
   src: string;
 }
 
-export const SYSTEM_ROOTS: KernelRoots = { boot: '/boot', modules: '/lib/modules', src: '/usr/src' };
+const SYSTEM_ROOTS: KernelRoots = { boot: '/boot', modules: '/lib/modules', src: '/usr/src' };
 
 /**
  * The release a bzImage was built as, from its setup header (what `file` prints): the

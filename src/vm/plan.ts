@@ -49,14 +49,14 @@ export interface VmPlan {
 }
 
 /** Rounds of rmmod/insmod, each with the device bound and then unbound. */
-export const RELOAD_ROUNDS = 2;
+const RELOAD_ROUNDS = 2;
 
 export function sleepKind(state: SleepState): SleepKind {
   return state === 'disk' ? 'hibernate' : 'suspend';
 }
 
 /** Whether the module turns the quirk on for `release`, read as the module reads it. */
-export function neededOn(q: PlannedQuirk, release: string): boolean {
+function neededOn(q: PlannedQuirk, release: string): boolean {
   if (q.kernels === null) return true;
   const t = releaseTriple(release);
   return t !== null && contains(q.kernels.spans, t);

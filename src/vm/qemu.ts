@@ -23,7 +23,7 @@ export interface QemuInput {
 const MEMORY_MB = 512;
 
 /** The kernel command line: console on ttyS0, a panic ends the run at once (with -no-reboot). */
-export const KERNEL_CMDLINE = 'console=ttyS0 panic=-1 loglevel=5';
+const KERNEL_CMDLINE = 'console=ttyS0 panic=-1 loglevel=5';
 
 export function qemuArgs(q: QemuInput): string[] {
   return [

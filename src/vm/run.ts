@@ -98,7 +98,6 @@ function renderInit(vm: VmPlan, device: EmulatedDevice, drivers: string[], nonce
 
 function tail(text: string, lines: number): string[] {
   // The console is a terminal stream: strip escape sequences and carriage returns.
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1bc/g, '').replace(/\r/g, '').split('\n').filter(Boolean).slice(-lines);
 }
 

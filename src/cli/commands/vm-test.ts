@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .addOption(new Option('--accel <accel>', 'qemu accelerator; auto tries KVM and falls back to TCG').choices(['auto', 'kvm', 'tcg']).default('auto'))
     .option('--keep', 'keep the work files (module build, initramfs, console log, qemu.sh) and print where')
     .option('--json', 'print the step table as JSON')
-    .option('--markdown', 'print the page of which action is proven on which kernel (docs/proven.md)')
+    .addOption(new Option('--markdown', 'print the page of which action is proven on which kernel (docs/proven.md)').conflicts('json'))
     .addHelpText(
       'after',
       `
