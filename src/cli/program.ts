@@ -47,12 +47,33 @@ Start here:
   quirkctl add 1f9d:1100 --rebind-on-resume --driver metis
   quirkctl list`,
     );
-  for (const register of [registerInit, registerAdd, registerList, registerShow, registerRm, registerValidate, registerDocs, registerScan, registerTrack, registerStatus, registerTrailers, registerUpstream, registerSend, registerDkms, registerPatch, registerCheck, registerVmTest]) {
-    register(program);
-  }
+  // In the order of the work, for --help; one per line, so a new command is a one-line change.
+  const commands: ((program: Command) => void)[] = [
+    registerInit,
+    registerAdd,
+    registerList,
+    registerShow,
+    registerRm,
+    registerValidate,
+    registerDocs,
+    registerScan,
+    registerDkms,
+    registerVmTest,
+    registerPatch,
+    registerCheck,
+    registerSend,
+    registerTrack,
+    registerStatus,
+    registerTrailers,
+    registerUpstream,
+  ];
+  for (const register of commands) register(program);
   const series = registerSeries(program);
   // Features add `series` subcommands from modules of their own.
-  const seriesSubcommands: ((series: Command) => void)[] = [registerSeriesRevisions, registerSeriesKernel];
+  const seriesSubcommands: ((series: Command) => void)[] = [
+    registerSeriesRevisions,
+    registerSeriesKernel,
+  ];
   for (const register of seriesSubcommands) register(series);
   return program;
 }
