@@ -19,7 +19,20 @@ export interface WorkspaceConfig {
   lore?: { url?: string };
   upstream?: { mainline?: string; stable?: string };
   dkms?: { name?: string; version?: string; maintainer?: string };
-  build?: { runner?: 'auto' | 'host' | 'bwrap' | 'podman' | 'docker'; jobs?: number; targets?: unknown[] };
+  build?: {
+    runner?: 'auto' | 'host' | 'bwrap' | 'podman' | 'docker';
+    jobs?: number;
+    targets?: {
+      name: string;
+      distro: 'debian' | 'ubuntu' | 'arch';
+      release?: string;
+      kernel?: { flavour?: string; version?: string };
+      runner?: 'host' | 'bwrap' | 'podman' | 'docker';
+      image?: string;
+      rootfs?: string;
+      mirror?: string;
+    }[];
+  };
 }
 
 export interface Workspace {
