@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { EXIT_FINDINGS, EXIT_USAGE, InputError, ValidationError } from '../errors.js';
 import { register as registerAdd } from './commands/add.js';
+import { register as registerBuild } from './commands/build.js';
 import { register as registerDkms } from './commands/dkms.js';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerDocs } from './commands/docs.js';
@@ -59,6 +60,7 @@ Start here:
     registerScan,
     registerDkms,
     registerVmTest,
+    registerBuild,
     registerPatch,
     registerCheck,
     registerSend,
