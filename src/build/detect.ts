@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { runCaptured, type Captured } from './exec.js';
+import { runCaptured, whyLine, type Captured } from './exec.js';
 import { RUNNER_ORDER_AUTO } from './runners.js';
 import type { RunnerChoice, RunnerName } from './targets.js';
 
@@ -29,10 +29,9 @@ const MISSING_COMMAND = '/quirkctl-probe';
 /** Exit status of podman and docker when the command in the container does not exist. */
 const COMMAND_NOT_FOUND = 127;
 
-/** The line of an engine's error output that says what went wrong. */
+/** What an engine said went wrong, without its `Error: `. */
 function why(r: Captured): string {
-  const lines = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  return (lines.find((l) => /^(Error|error|docker:|bwrap:)/.test(l)) ?? lines[0] ?? `exit ${r.exitCode}`).replace(/^Error: /, '');
+  return (whyLine(`${r.stdout}\n${r.stderr}`) || `exit ${r.exitCode}`).replace(/^Error: /, '');
 }
 
 async function probePodman(): Promise<Probe> {

@@ -62,6 +62,15 @@ export async function runLogged(c: Command, log: string): Promise<number> {
   return code;
 }
 
+/**
+ * The line of a tool's output that says why it failed: the last one matching `pattern`
+ * (apt's `E:`, an engine's `Error:`), else the last line that is not quirkctl's own.
+ */
+export function whyLine(text: string, pattern = /^(E: |Error|error|docker: |bwrap: )/): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^\[exit \d+/.test(l) && !l.startsWith('$ '));
+  return [...lines].reverse().find((l) => pattern.test(l)) ?? lines.pop() ?? '';
+}
+
 /** The last `n` lines of a log, for error messages. */
 export function tailOf(file: string, n = 12): string {
   try {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { logLine, runCaptured, runLogged, tailOf } from './exec.js';
+import { logLine, runCaptured, runLogged, tailOf, whyLine } from './exec.js';
 import { once, type PrepareContext } from './prepare.js';
 import { imageRecipe } from './recipes.js';
 import { engineBuildCommand, engineImageExistsCommand, enginePullCommand } from './runners.js';
@@ -16,9 +16,6 @@ import type { Target } from './targets.js';
 
 type ImageContext = Pick<PrepareContext, 'templatesDir' | 'refresh' | 'once' | 'log' | 'progress'>;
 
-function lastLines(log: string): string {
-  return tailOf(log, 6).split('\n').filter((l) => l && !l.startsWith('[exit')).slice(-2).join(' / ');
-}
 
 export function ensureImage(engine: 'podman' | 'docker', t: Target, ctx: ImageContext): Promise<string> {
   const exists = async (ref: string) => (await runCaptured(engineImageExistsCommand(engine, ref), { timeoutMs: 60_000 })).exitCode === 0;
@@ -28,7 +25,7 @@ export function ensureImage(engine: 'podman' | 'docker', t: Target, ctx: ImageCo
       if (!ctx.refresh && (await exists(image))) return image;
       ctx.progress(`pulling ${image}`);
       const code = await runLogged(enginePullCommand(engine, image), ctx.log);
-      if (code !== 0) throw new InputError(`target ${t.name}: image ${image} cannot be pulled (${engine} pull, exit ${code}): ${lastLines(ctx.log)}; log: ${ctx.log}`);
+      if (code !== 0) throw new InputError(`target ${t.name}: image ${image} cannot be pulled (${engine} pull, exit ${code}): ${whyLine(tailOf(ctx.log, 40))}; log: ${ctx.log}`);
       return image;
     });
   }
@@ -42,7 +39,7 @@ export function ensureImage(engine: 'podman' | 'docker', t: Target, ctx: ImageCo
       logLine(ctx.log, `# building image ${recipe.tag} for target ${t.name} from:\n${recipe.containerfile}`);
       ctx.progress(`building image ${recipe.tag}`);
       const code = await runLogged(engineBuildCommand(engine, { tag: recipe.tag, key: recipe.key, file, context, refresh: ctx.refresh }), ctx.log);
-      if (code !== 0) throw new InputError(`target ${t.name}: its image cannot be built (${engine} build, exit ${code}): ${lastLines(ctx.log)}; log: ${ctx.log}`);
+      if (code !== 0) throw new InputError(`target ${t.name}: its image cannot be built (${engine} build, exit ${code}): ${whyLine(tailOf(ctx.log, 40))}; log: ${ctx.log}`);
     } finally {
       rmSync(context, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { which } from '../dkms/build.js';
 import { InputError } from '../errors.js';
 import { withFileLock } from './cache.js';
-import { logLine, runLogged, tailOf } from './exec.js';
+import { logLine, runLogged, tailOf, whyLine } from './exec.js';
 import { debootstrapScript, rootfsRecipe, type RootfsRecipe } from './recipes.js';
 import { once, type PrepareContext } from './prepare.js';
 import type { Command } from './runners.js';
@@ -88,12 +88,6 @@ export function rootfsCommands(recipe: RootfsRecipe, dir: string, debs: string, 
   ];
 }
 
-/** The line of a failed step's log that says why: apt's and debootstrap's E: lines first. */
-function failureLine(log: string): string {
-  const lines = tailOf(log, 40).split('\n');
-  return [...lines].reverse().find((l) => /^E: |^W: Failed|Couldn't|Failed getting|Unable to locate/.test(l)) ?? lines.filter((l) => !l.startsWith('[exit')).pop() ?? '';
-}
-
 async function makeRootfs(t: Target, recipe: RootfsRecipe, dir: string, ctx: RootfsContext): Promise<void> {
   const debs = path.join(ctx.cacheDir, 'debs', `${recipe.distro}-${recipe.codename}`);
   mkdirSync(path.join(debs, 'partial'), { recursive: true });
@@ -107,7 +101,7 @@ async function makeRootfs(t: Target, recipe: RootfsRecipe, dir: string, ctx: Roo
     ctx.progress(what);
     before?.();
     const code = await runLogged(c, ctx.log);
-    if (code !== 0) throw new InputError(`target ${t.name}: cannot make its root file system: ${what} failed (exit ${code}): ${failureLine(ctx.log)}; log: ${ctx.log}`);
+    if (code !== 0) throw new InputError(`target ${t.name}: cannot make its root file system: ${what} failed (exit ${code}): ${whyLine(tailOf(ctx.log, 40), /^E: |^W: Failed|Couldn't|Failed getting|Unable to locate/)}; log: ${ctx.log}`);
   };
   try {
     await step(`debootstrap ${recipe.codename} from ${recipe.mirror}`, debootstrap);
