@@ -102,14 +102,15 @@ Examples:
     .action(async (quirks: string[], opts: BuildCliOptions, cmd: Command) => {
       let jobs: number | undefined;
       if (opts.jobs !== undefined) {
-        jobs = /^\d+$/.test(opts.jobs) ? Number(opts.jobs) : Number.NaN;
-        await checkOption('--jobs', 'jobs', jobs, opts.jobs);
+        await checkOption('--jobs', 'jobs', /^\d+$/.test(opts.jobs) ? Number(opts.jobs) : opts.jobs, opts.jobs);
+        jobs = Number(opts.jobs);
       }
       if (opts.runner !== undefined) await checkOption('--runner', 'runner', opts.runner, opts.runner);
       const ws = await workspaceOf(cmd);
       const { buildPackage } = await import('../../build/matrix.js');
       const { liveView, plainView } = await import('../../build/progress.js');
-      const live = process.stderr.isTTY && process.env.TERM !== 'dumb';
+      // A terminal that reports no size (a serial console) gets the plain lines: the live view would draw nothing.
+      const live = process.stderr.isTTY && process.env.TERM !== 'dumb' && process.stderr.rows > 0;
       const view = live ? liveView(process.stderr) : plainView((t) => process.stderr.write(t));
       let report: BuildReport;
       try {
