@@ -18,6 +18,7 @@ import { register as registerRm } from './commands/rm.js';
 import { register as registerScan } from './commands/scan.js';
 import { register as registerSend } from './commands/send.js';
 import { register as registerSeries } from './commands/series.js';
+import { register as registerSeriesBuild } from './commands/series-build.js';
 import { register as registerSeriesRevisions } from './commands/series-revisions.js';
 import { register as registerSeriesKernel } from './commands/series-kernel.js';
 import { register as registerShow } from './commands/show.js';
@@ -75,6 +76,7 @@ Start here:
   const seriesSubcommands: ((series: Command) => void)[] = [
     registerSeriesRevisions,
     registerSeriesKernel,
+    registerSeriesBuild,
   ];
   for (const register of seriesSubcommands) register(series);
   return program;

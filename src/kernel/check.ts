@@ -10,7 +10,8 @@ import { checkValue } from '../lib/schema.js';
 import { patchesDigest, recordCheck } from '../series/checks.js';
 import { patchesDir, readPatches, readSeries, seriesPath } from '../series/store.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { checkpatchArgs, runCheckpatch, type CheckResult } from './checkpatch.js';
+import type { RunnerChoice } from '../build/targets.js';
+import { checkpatchArgs, checkpatchOptions, checkpatchResult, runCheckpatch, type CheckpatchOptions, type CheckResult } from './checkpatch.js';
 import { openKernelTree, treePath } from './tree.js';
 
 export interface CheckRequest {
@@ -19,10 +20,14 @@ export interface CheckRequest {
   /** checkpatch.pl options instead of kernel.checkpatch-args (default --strict). */
   args?: string[];
   cwd: string;
+  /** Run checkpatch.pl inside this build target (its perl), not on the host. */
+  inTarget?: { name: string; runner?: RunnerChoice; progress?: (line: string) => void };
 }
 
 export interface CheckOutcome {
   series?: string;
+  /** The build target checkpatch ran in, when not on the host. */
+  target?: string;
   args: string[];
   results: CheckResult[];
   errors: number;
@@ -56,13 +61,23 @@ export async function checkPatches(ws: Workspace, req: CheckRequest): Promise<Ch
   const { series, digest, files } = resolveTargets(ws, req);
   const { dir, label } = treePath(ws, req.tree);
   const tree = await openKernelTree(dir, label);
-  const args = await checkpatchArgs(req.args ?? ws.config.kernel?.['checkpatch-args']);
-  const results = await runCheckpatch(tree.root, files, args);
+  const opts = await checkpatchOptions(req.args ?? ws.config.kernel?.['checkpatch-args']);
+  const results = req.inTarget ? await checkInTarget(ws, req.inTarget, tree.root, files, opts) : await runCheckpatch(tree.root, files, opts);
   const sum = (k: 'errors' | 'warnings' | 'checks') => results.reduce((n, r) => n + r[k], 0);
-  const outcome: CheckOutcome = { args, results, errors: sum('errors'), warnings: sum('warnings'), checks: sum('checks') };
+  const outcome: CheckOutcome = { args: checkpatchArgs(opts), results, errors: sum('errors'), warnings: sum('warnings'), checks: sum('checks') };
+  if (req.inTarget) outcome.target = req.inTarget.name;
   if (series && digest) {
     outcome.series = series;
     await recordCheck(ws, series, { digest, date: new Date().toISOString(), errors: outcome.errors, warnings: outcome.warnings, checks: outcome.checks });
   }
   return outcome;
+}
+
+/** The same checkpatch.pl, run by the target's perl with the tree and patches mounted read-only. */
+async function checkInTarget(ws: Workspace, t: NonNullable<CheckRequest['inTarget']>, root: string, files: string[], opts: CheckpatchOptions): Promise<CheckResult[]> {
+  const { readyTarget } = await import('../build/workspace-targets.js');
+  const { checkpatchInTarget } = await import('../build/kernel-tree.js');
+  const ready = await readyTarget(ws, t.name, { ...(t.runner ? { runner: t.runner } : {}), ...(t.progress ? { progress: t.progress } : {}) });
+  const runs = await checkpatchInTarget(ready, { tree: root, patches: files, args: ['--show-types', ...opts.args], ...(opts.codespell ? { codespell: opts.codespell } : {}) });
+  return runs.map((r) => checkpatchResult(r.patch, r.exitCode, r.output));
 }

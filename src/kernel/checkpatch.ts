@@ -85,24 +85,40 @@ export async function codespellDictionary(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The arguments checkpatch.pl gets: configured ones (default --strict), --codespell when it can. */
-export async function checkpatchArgs(configured: string[] | undefined): Promise<string[]> {
+export interface CheckpatchOptions {
+  /** Configured options (default --strict), without those that change the report's layout. */
+  args: string[];
+  /** codespell's dictionary, for --codespell, when codespell is installed and not told otherwise. */
+  codespell?: string;
+}
+
+/** What checkpatch.pl gets: configured options (default --strict), codespell when it can. */
+export async function checkpatchOptions(configured: string[] | undefined): Promise<CheckpatchOptions> {
   const args = (configured ?? DEFAULT_CHECKPATCH_ARGS).filter((a) => !LAYOUT_OPTIONS.test(a));
   const dict = args.some((a) => a.startsWith('--codespell') || a === '--no-codespell') ? undefined : await codespellDictionary();
-  return dict ? [...args, '--codespell', `--codespellfile=${dict}`] : args;
+  return dict ? { args, codespell: dict } : { args };
+}
+
+/** The options as one checkpatch.pl command line takes them. */
+export function checkpatchArgs(opts: CheckpatchOptions): string[] {
+  return opts.codespell ? [...opts.args, '--codespell', `--codespellfile=${opts.codespell}`] : opts.args;
+}
+
+/** One run's report as findings; 0 is clean, 1 problems found, anything else checkpatch failing to run. */
+export function checkpatchResult(patch: string, exitCode: number, stdout: string, stderr = ''): CheckResult {
+  if (exitCode !== 0 && exitCode !== 1) throw new Error(`checkpatch.pl failed on ${patch}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' ')}`);
+  if (exitCode === 1 && !/^total: /m.test(stdout)) throw new Error(`checkpatch.pl: ${(stdout || stderr).trim().split('\n')[0]}`);
+  return parseCheckpatch(stdout, patch);
 }
 
 /** Runs the tree's checkpatch.pl on each patch file, one run per file. */
-export async function runCheckpatch(treeRoot: string, patches: string[], args: string[]): Promise<CheckResult[]> {
+export async function runCheckpatch(treeRoot: string, patches: string[], opts: CheckpatchOptions): Promise<CheckResult[]> {
   const script = path.join(treeRoot, 'scripts', 'checkpatch.pl');
   if (!existsSync(script)) throw new InputError(`${treeRoot}: no scripts/checkpatch.pl; expected a Linux kernel tree`);
   const results: CheckResult[] = [];
   for (const patch of patches) {
-    const r = await execa('perl', [script, '--show-types', ...args, patch], { cwd: treeRoot, reject: false, env: { LC_ALL: 'C.UTF-8' } });
-    // 0: clean, 1: problems found; anything else is checkpatch failing to run.
-    if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`checkpatch.pl failed on ${patch}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
-    if (r.exitCode === 1 && !/^total: /m.test(r.stdout)) throw new Error(`checkpatch.pl: ${(r.stdout || r.stderr).trim().split('\n')[0]}`);
-    results.push(parseCheckpatch(r.stdout, patch));
+    const r = await execa('perl', [script, '--show-types', ...checkpatchArgs(opts), patch], { cwd: treeRoot, reject: false, env: { LC_ALL: 'C.UTF-8' } });
+    results.push(checkpatchResult(patch, r.exitCode ?? -1, r.stdout, r.stderr));
   }
   return results;
 }

@@ -50,9 +50,10 @@ function exactPattern(file: string): string {
 
 /**
  * `identity` commits (and `git am`s) in the worktree; `paths` are the files to check out
- * (patches can only be applied to files that are there).
+ * (patches can only be applied to files that are there), or 'all' for a whole tree that
+ * kbuild can compile.
  */
-export async function withWorktree<T>(tree: KernelTree, commit: string, identity: Identity, paths: string[], fn: (wt: Worktree) => Promise<T>): Promise<T> {
+export async function withWorktree<T>(tree: KernelTree, commit: string, identity: Identity, paths: string[] | 'all', fn: (wt: Worktree) => Promise<T>): Promise<T> {
   const parent = mkdtempSync(path.join(tmpdir(), 'quirkctl-wt-'));
   const dir = path.join(parent, 'tree');
   const onSignal = (signal: NodeJS.Signals) => {
@@ -64,10 +65,13 @@ export async function withWorktree<T>(tree: KernelTree, commit: string, identity
   process.once('SIGTERM', onSignal);
   try {
     await tree.git.raw(['worktree', 'add', '--detach', '--no-checkout', '--quiet', dir, commit]);
-    const git = gitAt(dir, { identity, sparse: true });
-    const patterns = path.resolve(dir, (await git.raw(['rev-parse', '--git-path', 'info/sparse-checkout'])).trim());
-    mkdirSync(path.dirname(patterns), { recursive: true });
-    writeFileSync(patterns, [...new Set(paths)].map((p) => `${exactPattern(p)}\n`).join(''));
+    const sparse = paths !== 'all';
+    const git = gitAt(dir, { identity, sparse });
+    if (sparse) {
+      const patterns = path.resolve(dir, (await git.raw(['rev-parse', '--git-path', 'info/sparse-checkout'])).trim());
+      mkdirSync(path.dirname(patterns), { recursive: true });
+      writeFileSync(patterns, [...new Set(paths)].map((p) => `${exactPattern(p)}\n`).join(''));
+    }
     await git.raw(['read-tree', '-mu', 'HEAD']);
     return await fn({ dir, git });
   } finally {

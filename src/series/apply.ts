@@ -12,7 +12,7 @@ import { touchedPaths, withWorktree, type Worktree } from '../kernel/worktree.js
 import type { Workspace } from '../workspace/workspace.js';
 import { patchesDir, readPatches, readSeries, type SeriesDocument } from './store.js';
 
-interface SeriesInTree {
+export interface SeriesInTree {
   doc: SeriesDocument;
   files: string[];
   /** What the patches touch: the files the worktree checks out. */
@@ -20,13 +20,21 @@ interface SeriesInTree {
   kt: KernelTree;
 }
 
-async function seriesTree(ws: Workspace, slug: string, tree?: string): Promise<SeriesInTree> {
+export async function seriesTree(ws: Workspace, slug: string, tree?: string): Promise<SeriesInTree> {
   const doc = readSeries(ws, slug);
   if (doc.data.patches.length === 0) throw new InputError(`series '${doc.slug}' has no patches`);
   const texts = readPatches(ws, doc);
   const files = doc.data.patches.map((n) => path.join(patchesDir(ws, doc.slug), n));
   const { dir, label } = treePath(ws, tree);
   return { doc, files, paths: texts.flatMap((p) => touchedPaths(p.text)), kt: await openKernelTree(dir, label) };
+}
+
+/** Where a series goes: --base, else its recorded base-commit, else kernel.base. */
+export async function seriesBase(ws: Workspace, { doc, kt }: Pick<SeriesInTree, 'doc' | 'kt'>, requested?: string): Promise<Base> {
+  const ref = requested ?? doc.data['base-commit'] ?? ws.config.kernel?.base;
+  const base = await resolveBase(kt, ref, requested !== undefined ? '--base' : doc.data['base-commit'] ? `base-commit of series '${doc.slug}' (pass --base)` : 'kernel.base');
+  if (ref === doc.data['base-commit'] && doc.data.base && base.sha === ref) base.name = doc.data.base;
+  return base;
 }
 
 export interface ApplyRequest {
@@ -51,9 +59,7 @@ export async function applySeries(ws: Workspace, req: ApplyRequest): Promise<App
     const exists = await kt.git.raw(['rev-parse', '--verify', '--quiet', `refs/heads/${req.branch}`]).then((s) => s.trim() !== '', () => false);
     if (exists) throw new InputError(`--branch '${req.branch}': the branch exists already in ${kt.root}`);
   }
-  const ref = req.base ?? doc.data['base-commit'] ?? ws.config.kernel?.base;
-  const base = await resolveBase(kt, ref, req.base !== undefined ? '--base' : doc.data['base-commit'] ? `base-commit of series '${req.slug}' (pass --base)` : 'kernel.base');
-  if (ref === doc.data['base-commit'] && doc.data.base && base.sha === ref) base.name = doc.data.base;
+  const base = await seriesBase(ws, { doc, kt }, req.base);
   const me = await gitIdentity(kt);
   const head = await withWorktree(kt, base.sha, me, paths, async (wt) => {
     const r = await am(wt, files, true);

@@ -1,9 +1,10 @@
 /**
  * A kernel tree's own tools inside a target (the runner side of `check --in-container`
- * and `series build-test`), for real: Debian's linux-source-6.1 mounted read-only in the
- * Debian 12 root file system, `make olddefconfig` and `make drivers/pci/quirks.o` with the
- * target's gcc, and the tree's checkpatch.pl run by the target's perl, which must say
- * exactly what the host's says.
+ * and `series build-test`), for real: the kernel tree made from Debian's linux-source-6.1
+ * (scripts/make-kernel-tree.sh) mounted read-only in the Debian 12 root file system,
+ * `make olddefconfig` and `make drivers/pci/quirks.o` with the target's gcc, and the
+ * tree's checkpatch.pl run by the target's perl, which must say exactly what the host's
+ * says.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { InputError } from '../../src/errors.js';
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import { tempDir } from '../helpers/cli.js';
 import { buildWorkspace, DEBIAN_12, debianRootfs, hasBwrap, TEST_CACHE } from '../helpers/build-targets.js';
-import { hasLinuxSource, linuxSource } from '../helpers/linux-source.js';
+import { hasKernelSource, kernelTreeCache } from '../helpers/kernel-tree.js';
 import { realComponent } from '../helpers/real.js';
 
 const CODESPELL = '/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt';
@@ -25,8 +26,8 @@ let tree = '';
 let ready: ReadyTarget;
 
 beforeAll(async () => {
-  if (!hasBwrap || !hasLinuxSource) return;
-  [, tree] = await Promise.all([debianRootfs(), linuxSource()]);
+  if (!hasBwrap || !hasKernelSource) return;
+  [tree] = [kernelTreeCache(), await debianRootfs()];
   ready = await readyTarget(openWorkspace({ workspace: buildWorkspace([DEBIAN_12], { quirks: false }) }), 'debian-12', { cacheDir: TEST_CACHE });
 }, 900_000);
 
@@ -66,7 +67,7 @@ const GOOD = () => patch('0001-good.patch', 'PCI: Say where quirks for PCI devic
 const BAD = () => patch('0002-bad.patch', 'PCI: Add a function', ['#include <linux/types.h>', '', 'static int x;'], ['int  foo( void ){ return 0 ;}']);
 const TYPO = () => patch('0003-typo.patch', 'PCI: Say where quirks for PCI devices live', HEADER, [' *', ' * Quirks of PCI devices are kept here, as they recieve them.']);
 
-describe.runIf(hasBwrap && hasLinuxSource)('a kernel tree in a target (Debian 12, bwrap)', () => {
+describe.runIf(hasBwrap && hasKernelSource)('a kernel tree in a target (Debian 12, bwrap)', () => {
   it('compiles drivers/pci/quirks.o after make olddefconfig, the tree read-only; an object that cannot be made is reported', { timeout: 600_000 }, async () => {
     const buildDir = tempDir('quirkctl-kbuild-');
     const log = path.join(buildDir, 'compile.log');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkpatchArgs, parseCheckpatch } from '../../src/kernel/checkpatch.js';
+import { checkpatchOptions, parseCheckpatch } from '../../src/kernel/checkpatch.js';
 import { addressKey, mergeRecipients, parseAddresses } from '../../src/kernel/get-maintainer.js';
 
 /** checkpatch.pl --strict --show-types output of linux 6.1's checkpatch, as it printed it. */
@@ -49,7 +49,7 @@ describe('reading checkpatch.pl output', () => {
   });
 
   it('options that change the report layout are not passed on', async () => {
-    expect(await checkpatchArgs(['--strict', '--terse', '--no-summary', '--max-line-length=80', '--no-codespell'])).toEqual(['--strict', '--max-line-length=80', '--no-codespell']);
+    expect(await checkpatchOptions(['--strict', '--terse', '--no-summary', '--max-line-length=80', '--no-codespell'])).toEqual({ args: ['--strict', '--max-line-length=80', '--no-codespell'] });
   });
 });
 

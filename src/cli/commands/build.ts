@@ -53,7 +53,7 @@ function render(r: BuildReport, cwd: string): string {
 }
 
 /** Checks --jobs and --runner with the words quirkctl.yaml gets for build.jobs and build.runner. */
-async function checkOption(option: string, key: 'jobs' | 'runner', value: unknown, typed: string): Promise<void> {
+export async function checkOption(option: string, key: 'jobs' | 'runner', value: unknown, typed: string): Promise<void> {
   const { checkValue } = await import('../../lib/schema.js');
   const bad = checkValue('config', `/properties/build/properties/${key}`, value);
   if (bad) throw new InputError(`${option} '${typed}': ${bad}`);
