@@ -1,7 +1,7 @@
 /** Runs the built CLI (dist/, made by `npm test` before vitest starts) as a user would. */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +53,17 @@ export function cliAsync(args: string[], opts: CliOptions = {}): Promise<CliResu
   });
 }
 
+const made: string[] = [];
+
+/** A temporary directory, removed when the test file ends (test/helpers/cleanup.ts). */
 export function tempDir(prefix = 'quirkctl-test-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A fresh workspace made by `quirkctl init`. */
