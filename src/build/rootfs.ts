@@ -10,10 +10,11 @@
  * already is not fetched again. debootstrap and apt check every one against the
  * archive's hashes, so a stale or foreign file is fetched anew, never used.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { which } from '../dkms/build.js';
 import { InputError } from '../errors.js';
+import { replaceDir } from '../workspace/fs.js';
 import { withFileLock } from './cache.js';
 import { logLine, runLogged, tailOf, whyLine } from './exec.js';
 import { debootstrapScript, rootfsRecipe, type RootfsRecipe } from './recipes.js';
@@ -116,15 +117,7 @@ async function makeRootfs(t: Target, recipe: RootfsRecipe, dir: string, ctx: Roo
     rmSync(path.join(tmp, 'var/lib/apt/lists'), { recursive: true, force: true });
     mkdirSync(path.join(tmp, 'var/lib/apt/lists/partial'), { recursive: true });
     writeFileSync(path.join(tmp, ROOTFS_MARKER), `${JSON.stringify({ target: t.name, made: new Date().toISOString(), ...recipe }, null, 2)}\n`);
-    if (existsSync(dir)) {
-      const old = `${dir}.old`;
-      rmSync(old, { recursive: true, force: true });
-      renameSync(dir, old);
-      renameSync(tmp, dir);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, dir);
-    }
+    replaceDir(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

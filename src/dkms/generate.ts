@@ -3,12 +3,12 @@
  * packages. Everything is made in a temporary sibling directory that replaces the output
  * directory only when all of it succeeded, so a failure leaves nothing half-written.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { loadEntries } from '../quirks/index-cache.js';
 import { findQuirk } from '../quirks/store.js';
-import { writeAtomic } from '../workspace/fs.js';
+import { replaceDir, writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { buildArch, buildDeb, gitIdentity, which } from './build.js';
 import { checkSetting, coverageNotes, DEFAULT_NAME, defaultVersion, planPackage, type PackagePlan } from './model.js';
@@ -111,14 +111,7 @@ export async function generateDkms(ws: Workspace, opts: GenerateOptions): Promis
     chmodSync(tmp, 0o755); // mkdtemp makes it private
     await writeTree(tmp, files);
     if (opts.build) await buildPackages(plan, tmp, opts.formats, result, progress);
-    if (existsSync(out)) {
-      const old = `${tmp}.old`;
-      renameSync(out, old);
-      renameSync(tmp, out);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, out);
-    }
+    replaceDir(tmp, out);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;

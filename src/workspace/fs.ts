@@ -3,7 +3,7 @@
  * place, so a crash or a concurrent reader never sees half a file; and commands that
  * read-modify-write the database hold one workspace lock while they do.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -31,4 +31,21 @@ export async function withWorkspaceLock<T>(ws: Workspace, fn: () => Promise<T>):
   } finally {
     await release();
   }
+}
+
+/**
+ * Puts a directory made aside (`made`, on the same file system) in place of `dest`: the
+ * old one is renamed out of the way first and removed only once the new one is there,
+ * so a crash leaves one whole directory or the other, never a mix.
+ */
+export function replaceDir(made: string, dest: string): void {
+  if (!existsSync(dest)) {
+    renameSync(made, dest);
+    return;
+  }
+  const old = `${made}.old`;
+  rmSync(old, { recursive: true, force: true });
+  renameSync(dest, old);
+  renameSync(made, dest);
+  rmSync(old, { recursive: true, force: true });
 }
