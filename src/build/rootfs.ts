@@ -12,7 +12,7 @@
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { which } from '../dkms/build.js';
+import { onPath } from '../lib/tools.js';
 import { InputError } from '../errors.js';
 import { replaceDir } from '../workspace/fs.js';
 import { withFileLock } from './cache.js';
@@ -146,7 +146,7 @@ export async function ensureRootfs(t: Target, ctx: RootfsContext): Promise<strin
       if (process.getuid?.() !== 0) {
         throw new InputError(`target ${t.name}: making its root file system needs root (debootstrap does): run this once as root, or give the target a rootfs`);
       }
-      if (!(await which('debootstrap'))) throw new InputError(`target ${t.name}: making its root file system needs debootstrap, which is not installed`);
+      if (!(await onPath('debootstrap'))) throw new InputError(`target ${t.name}: making its root file system needs debootstrap, which is not installed`);
       if (recipe.distro === 'ubuntu' && !existsSync(UBUNTU_KEYRING)) {
         throw new InputError(`target ${t.name}: debootstrap checks Ubuntu's archive with ${UBUNTU_KEYRING}, which is missing (package ubuntu-keyring; Debian 12 does not have it): install it, or build this target with podman or docker`);
       }

@@ -8,12 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
-/** The tool that builds a format, when it is on PATH. */
-export async function which(tool: string): Promise<boolean> {
-  const r = await execa('sh', ['-c', 'command -v "$1"', 'sh', tool], { reject: false });
-  return r.exitCode === 0;
-}
-
 function tail(text: string, lines = 40): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
@@ -79,8 +73,8 @@ async function userIds(user: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
 }
 
-/** `Name <email>` from git's user.name and user.email, as Signed-off-by lines take it. */
-export async function gitIdentity(cwd: string): Promise<string | undefined> {
+/** `Name <email>` from git's user.name and user.email, as Signed-off-by lines take it; undefined when unset. */
+export async function gitUser(cwd: string): Promise<string | undefined> {
   const get = async (key: string) => {
     const r = await execa('git', ['config', '--get', key], { cwd, reject: false });
     return r.exitCode === 0 ? r.stdout.trim() : '';

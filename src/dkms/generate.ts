@@ -10,7 +10,8 @@ import { loadEntries } from '../quirks/index-cache.js';
 import { findQuirk } from '../quirks/store.js';
 import { replaceDir, writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { buildArch, buildDeb, gitIdentity, which } from './build.js';
+import { onPath } from '../lib/tools.js';
+import { buildArch, buildDeb, gitUser } from './build.js';
 import { checkSetting, coverageNotes, DEFAULT_NAME, defaultVersion, planPackage, type PackagePlan } from './model.js';
 import { debSourceDir, FORMATS, renderPackage, type Format, type OutFile } from './render.js';
 
@@ -70,7 +71,7 @@ async function resolveMaintainer(ws: Workspace, opts: GenerateOptions): Promise<
   if (opts.maintainer !== undefined) return checkSetting('maintainer', opts.maintainer);
   const configured = ws.config.dkms?.maintainer;
   if (configured !== undefined) return configured;
-  const git = await gitIdentity(ws.root);
+  const git = await gitUser(ws.root);
   if (git === undefined) {
     if (opts.formats.includes('deb')) {
       throw new InputError("a Debian package needs a maintainer: pass --maintainer 'Name <email>', set dkms.maintainer in quirkctl.yaml, or set git's user.name and user.email");
@@ -121,7 +122,7 @@ export async function generateDkms(ws: Workspace, opts: GenerateOptions): Promis
 
 async function buildPackages(plan: PackagePlan, dir: string, formats: Format[], result: GenerateResult, progress: (m: string) => void): Promise<void> {
   if (formats.includes('deb')) {
-    if (await which('dpkg-buildpackage')) {
+    if (await onPath('dpkg-buildpackage')) {
       progress(`building the .deb with dpkg-buildpackage`);
       const deb = await buildDeb(path.join(dir, debSourceDir(plan)), path.join(dir, 'deb'));
       result.built.push({ format: 'deb', file: `deb/${deb}` });
@@ -130,7 +131,7 @@ async function buildPackages(plan: PackagePlan, dir: string, formats: Format[], 
     }
   }
   if (formats.includes('arch')) {
-    if (await which('makepkg')) {
+    if (await onPath('makepkg')) {
       progress(`building the Arch package with makepkg${process.getuid?.() === 0 ? ' (as nobody: makepkg refuses root)' : ''}`);
       const pkg = await buildArch(path.join(dir, 'arch'), path.join(dir, 'arch'));
       result.built.push({ format: 'arch', file: `arch/${pkg}` });

@@ -10,6 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { onPath } from '../lib/tools.js';
 import { InputError } from '../errors.js';
 import { DEFAULT_NAME, defaultVersion, type PackagePlan } from '../dkms/model.js';
 import { moduleSources } from '../dkms/render.js';
@@ -73,10 +74,6 @@ function selectQuirks(ws: Workspace, refs: string[], all: boolean): Quirk[] {
   const selected = all ? entries : refs.map((ref) => findQuirk(entries, ref));
   if (selected.length === 0) throw new InputError('the workspace has no quirks to prove');
   return [...new Map(selected.map((e) => [e.quirk.id, e.quirk])).values()];
-}
-
-async function onPath(tool: string): Promise<boolean> {
-  return (await execa('sh', ['-c', 'command -v "$1"', 'sh', tool], { reject: false })).exitCode === 0;
 }
 
 /** The host tools the run needs, each named with its Debian package when missing. */
