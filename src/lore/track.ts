@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setValue } from '../lib/fmdoc.js';
 import type { SentRevision, SeriesState } from '../series/model.js';
 import { patchesDir, updateSeries, type SeriesDocument } from '../series/store.js';
-import { writeAtomic } from '../workspace/fs.js';
+import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { LoreError, type LoreClient, type Validators } from './client.js';
 import { subjectSummary } from '../mail/subject.js';
@@ -64,16 +64,11 @@ function cacheFile(ws: Workspace, slug: string): string {
 }
 
 export function readCache(ws: Workspace, slug: string): SeriesCache | undefined {
-  try {
-    const c = JSON.parse(readFileSync(cacheFile(ws, slug), 'utf8')) as SeriesCache;
-    return c.version === 1 ? c : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonCache<SeriesCache | undefined>(cacheFile(ws, slug), undefined, (c) => c?.version === 1);
 }
 
 export async function writeCache(ws: Workspace, slug: string, cache: SeriesCache): Promise<void> {
-  await writeAtomic(cacheFile(ws, slug), JSON.stringify(cache));
+  await writeJsonCache(cacheFile(ws, slug), cache);
 }
 
 export function postedRevisions(history: SentRevision[]): PostedRevision[] {

@@ -3,9 +3,8 @@
  * tell whether the patches were checked, and passed, since they last changed.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeAtomic } from '../workspace/fs.js';
+import { readJsonCache, writeAtomic } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 
 export interface CheckRecord {
@@ -29,14 +28,9 @@ function recordPath(ws: Workspace, slug: string): string {
 }
 
 export async function recordCheck(ws: Workspace, slug: string, record: CheckRecord): Promise<void> {
-  mkdirSync(path.dirname(recordPath(ws, slug)), { recursive: true });
   await writeAtomic(recordPath(ws, slug), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export function lastCheck(ws: Workspace, slug: string): CheckRecord | undefined {
-  try {
-    return JSON.parse(readFileSync(recordPath(ws, slug), 'utf8')) as CheckRecord;
-  } catch {
-    return undefined;
-  }
+  return readJsonCache<CheckRecord | undefined>(recordPath(ws, slug), undefined);
 }

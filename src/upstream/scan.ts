@@ -6,7 +6,8 @@
  * run walks only what is new.
  */
 import { createHash } from 'node:crypto';
-import { cacheFile, readCache, writeCache } from './cache-file.js';
+import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
+import { cacheFile } from './cache-file.js';
 import { git, isAncestor, patchIds, streamRecords } from './git.js';
 import { firstTagsOf, tagsFingerprint } from './tags.js';
 import { looseSubject } from './targets.js';
@@ -77,7 +78,7 @@ export class MainlineIndex {
   static open(repo: string, cacheDir: string): MainlineIndex {
     const file = cacheFile(cacheDir, 'mainline', repo);
     const empty: IndexFile = { version: 1, tip: '', keys: {}, paths: {}, patchIds: {}, tagsKey: '', firstTag: {} };
-    return new MainlineIndex(repo, file, readCache(file, empty, (d) => d.version === 1 && !!d.firstTag && !!d.patchIds));
+    return new MainlineIndex(repo, file, readJsonCache(file, empty, (d) => d.version === 1 && !!d.firstTag && !!d.patchIds));
   }
 
   /** Brings the index up to `head` for `keys` and `paths`; returns what it had to read. */
@@ -173,7 +174,7 @@ export class MainlineIndex {
   }
 
   async save(): Promise<void> {
-    await writeCache(this.file, this.data);
+    await writeJsonCache(this.file, this.data);
   }
 }
 

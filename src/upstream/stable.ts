@@ -3,7 +3,8 @@
  * `[ Upstream commit <sha> ]`, as the stable maintainers' tools write them. Indexed for the
  * upstream commits asked about, and extended from the branch tips seen last time.
  */
-import { cacheFile, readCache, writeCache } from './cache-file.js';
+import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
+import { cacheFile } from './cache-file.js';
 import { git, streamRecords } from './git.js';
 
 const UPSTREAM_LINE = /^(?:commit ([0-9a-f]{40}) upstream\.?|\[ ?Upstream commit ([0-9a-f]{40}) ?\])\s*$/gim;
@@ -31,7 +32,7 @@ export class StableIndex {
   static open(repo: string, cacheDir: string): StableIndex {
     const file = cacheFile(cacheDir, 'stable', repo);
     const empty: StableIndexFile = { version: 1, tips: [], backports: {} };
-    return new StableIndex(repo, file, readCache(file, empty, (d) => d.version === 1));
+    return new StableIndex(repo, file, readJsonCache(file, empty, (d) => d.version === 1));
   }
 
   /** Finds the backports of `upstream` commits; only new history when all were asked before. */
@@ -72,6 +73,6 @@ export class StableIndex {
   }
 
   async save(): Promise<void> {
-    await writeCache(this.file, this.data);
+    await writeJsonCache(this.file, this.data);
   }
 }

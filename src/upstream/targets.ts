@@ -1,7 +1,8 @@
 /** The patches of a series as upstream detection looks for them. */
 import { createHash } from 'node:crypto';
 import type { SeriesDocument } from '../series/store.js';
-import { cacheFile, readCache, writeCache } from './cache-file.js';
+import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
+import { cacheFile } from './cache-file.js';
 import { subjectSummary } from '../mail/subject.js';
 import { mailInfo, patchIdOfText } from './git.js';
 
@@ -41,7 +42,7 @@ export class PatchFactsCache {
 
   static open(cacheDir: string): PatchFactsCache {
     const file = cacheFile(cacheDir, 'patches');
-    return new PatchFactsCache(file, readCache<Record<string, Facts>>(file, {}, (d) => typeof d === 'object' && d !== null));
+    return new PatchFactsCache(file, readJsonCache<Record<string, Facts>>(file, {}, (d) => typeof d === 'object' && d !== null));
   }
 
   async of(text: string): Promise<Facts> {
@@ -56,7 +57,7 @@ export class PatchFactsCache {
   }
 
   async save(): Promise<void> {
-    if (this.changed) await writeCache(this.file, this.facts);
+    if (this.changed) await writeJsonCache(this.file, this.facts);
   }
 }
 

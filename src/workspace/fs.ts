@@ -3,7 +3,7 @@
  * place, so a crash or a concurrent reader never sees half a file; and commands that
  * read-modify-write the database hold one workspace lock while they do.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -48,4 +48,22 @@ export function replaceDir(made: string, dest: string): void {
   renameSync(dest, old);
   renameSync(made, dest);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * A JSON file of the workspace's cache (.quirkctl/): its data when it reads and `valid`
+ * accepts it (one written by older code may not), else `empty`. A cache that cannot be
+ * read is one that is not there yet.
+ */
+export function readJsonCache<T>(file: string, empty: T, valid: (data: T) => boolean = () => true): T {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as T;
+    return valid(data) ? data : empty;
+  } catch {
+    return empty;
+  }
+}
+
+export async function writeJsonCache(file: string, data: unknown): Promise<void> {
+  await writeAtomic(file, JSON.stringify(data));
 }
