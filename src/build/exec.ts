@@ -2,6 +2,7 @@
  * Running runner commands: into a log file for builds (long, loud, read when they
  * fail), or captured for probes and short queries.
  */
+import { lastLines } from '../lib/format.js';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -74,7 +75,7 @@ export function whyLine(text: string, pattern = /^(E: |Error|error|docker: |bwra
 /** The last `n` lines of a log, for error messages. */
 export function tailOf(file: string, n = 12): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+    return lastLines(readFileSync(file, 'utf8'), n);
   } catch {
     return '';
   }

@@ -3,18 +3,15 @@
  * .deb, makepkg for the Arch package. Each build runs in a scratch directory so that the
  * output keeps only sources and the built package.
  */
+import { lastLines } from '../lib/format.js';
 import { chownSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
-function tail(text: string, lines = 40): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
 async function run(what: string, file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<void> {
   const r = await execa(file, args, { cwd: opts.cwd, env: { LC_ALL: 'C', ...opts.env }, reject: false, all: true, stdin: 'ignore' });
-  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${tail(r.all ?? '')}`);
+  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}):\n${lastLines(r.all ?? '', 40)}`);
 }
 
 /**

@@ -2,6 +2,7 @@
  * One list mail, reduced to what review tracking needs. Parsing the body (MIME,
  * charsets, quoted-printable, base64) is the cost, so callers cache by content hash.
  */
+import { isoSeconds } from '../lib/format.js';
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { messageIds } from '../mail/mbox.js';
@@ -54,7 +55,7 @@ export async function parseMessage(raw: Buffer, hash = rawHash(raw)): Promise<Lo
   const references = messageIds(refs).filter((r) => r !== id);
   const inReplyTo = messageIds(mail.inReplyTo).filter((r) => r !== id);
   const parents = [...new Set([...inReplyTo, ...[...references].reverse()])];
-  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? isoSeconds(mail.date) : undefined;
   return {
     id,
     parents,

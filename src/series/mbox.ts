@@ -3,6 +3,7 @@
  * split mbox (src/mail/mbox.ts) with mailparser, and pick the cover letter and patches
  * of one revision, skipping the replies of the thread.
  */
+import { isoSeconds } from '../lib/format.js';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { InputError } from '../errors.js';
 import { parsePerson, type Person } from '../mail/address.js';
@@ -66,7 +67,7 @@ export async function parseMessage(raw: Buffer): Promise<MailMessage> {
     cc: people(p.cc),
     body: rest.endsWith('\n') ? rest : `${rest}\n`,
   };
-  if (!Number.isNaN(parsed.getTime())) msg.isoDate = parsed.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (!Number.isNaN(parsed.getTime())) msg.isoDate = isoSeconds(parsed);
   if (p.inReplyTo) msg.inReplyTo = p.inReplyTo.replace(/^<|>$/g, '');
   return msg;
 }

@@ -7,6 +7,7 @@
  * mail: the revision goes into `history`, the state becomes `sent`, the revision moves
  * on with a "Changes in" stub, and the journal is removed.
  */
+import { isoSeconds } from '../lib/format.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -91,7 +92,7 @@ async function buildPlan(ws: Workspace, s: LoadedSeries, opts: SendOptions, io: 
   const composed = mails.map((m, i) => composeMail(m, recipients[i] as Recipients, i, { from, date, reflect: opts.reflect, mailer: opts.mailer }));
   const journal: SendJournal = {
     revision: d.revision,
-    date: date.toISOString().replace('.000Z', 'Z'),
+    date: isoSeconds(date),
     from: showMailbox(from),
     ...(opts.reflect ? { reflect: true } : {}),
     digest: seriesDigest(s),

@@ -3,6 +3,7 @@
  * linked quirk's `upstream` (state, commit, fixed-in), so that DKMS packages stop building
  * for kernels that carry the fix. Everything is validated before anything is written.
  */
+import { isoSeconds } from '../lib/format.js';
 import { ValidationError } from '../errors.js';
 import { serializeFrontMatterDocument, setValue } from '../lib/fmdoc.js';
 import { compareKernels } from '../kernel/version.js';
@@ -21,7 +22,7 @@ export interface Applied {
 
 export function mergedRecord(s: SeriesStatus, now: Date): MergedUpstream {
   const rec: MergedUpstream = {
-    checked: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    checked: isoSeconds(now),
     patches: s.patches.map((p) => {
       const entry: MergedUpstream['patches'][number] = { file: p.file };
       if (p.mainline) {
