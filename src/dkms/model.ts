@@ -8,7 +8,17 @@ import { InputError } from '../errors.js';
 import { checkValue } from '../lib/schema.js';
 import { spansToMinMax, spansToRange, spansToRegex, intersect, isEmpty, neededSpans, subtract, union, type Span, type Triple } from '../kernel/version-regex.js';
 import type { DeviceIds } from '../quirks/ids.js';
-import { formatConfigWrite, type ConfigWidth, type FlagAction, type Match, type Quirk, type RebindMethod, type SleepKind, type WriteStage } from '../quirks/model.js';
+import type { WriteStage } from '../actions/config-write.js';
+import type { RebindMethod, SleepKind } from '../actions/rebind.js';
+import type { ModuleCode } from '../actions/action.js';
+import { MODULES, actionModule, moduleOf, type Action, type ActionType } from '../actions/registry.js';
+import { formatConfigWrite, type ConfigWidth } from '../actions/setpci.js';
+import type { Match, Quirk } from '../quirks/model.js';
+
+/** The type of an action that sets a PCI_DEV_FLAGS_* bit (its module has devFlag). */
+export type FlagAction = ActionType;
+
+const isFlag = (t: ActionType): boolean => actionModule(t).devFlag !== undefined;
 
 /** The oldest kernel the generated module is written for (LINUX_VERSION_CODE guards start here). */
 const MODULE_MIN_KERNEL: Triple = [5, 4, 0];
@@ -17,13 +27,21 @@ const SUPPORTED: Span[] = [{ from: MODULE_MIN_KERNEL, to: null }];
 
 export const DEFAULT_NAME = 'quirkctl-workarounds';
 
-/** The kernel's flag for each flag action, and the reset methods (reset_method names) it rules out. */
-export const FLAG_EFFECTS: Record<FlagAction, { cFlag: string; resetMethods: string[] }> = {
-  'no-bus-reset': { cFlag: 'PCI_DEV_FLAGS_NO_BUS_RESET', resetMethods: ['bus', 'cxl_bus'] },
-  'no-pm-reset': { cFlag: 'PCI_DEV_FLAGS_NO_PM_RESET', resetMethods: ['pm'] },
-  'no-flr': { cFlag: 'PCI_DEV_FLAGS_NO_FLR_RESET', resetMethods: ['flr', 'af_flr'] },
-  'no-d3': { cFlag: 'PCI_DEV_FLAGS_NO_D3', resetMethods: [] },
-};
+/** The PCI_DEV_FLAGS_* bit of a flag action, and the reset methods (reset_method names) it rules out. */
+export function flagEffects(flag: FlagAction): { cFlag: string; resetMethods: string[] } {
+  const f = actionModule(flag).devFlag;
+  if (!f) throw new Error(`internal: '${flag}' sets no PCI_DEV_FLAGS_* bit`);
+  return f;
+}
+
+/** Action modules whose code the package carries: those of the quirks' actions, and those always carried. */
+export function moduleCode(plan: { quirks: { actions: Action[] }[] }): { type: ActionType; used: Action[][]; code: ModuleCode<Action> }[] {
+  return MODULES.flatMap((m) => {
+    const used = plan.quirks.map((q) => q.actions.filter((a) => a.type === m.type));
+    const code = m.module;
+    return code && (code.always || used.some((u) => u.length)) ? [{ type: m.type, used, code }] : [];
+  });
+}
 
 export interface PlannedWrite {
   offset: number;
@@ -41,10 +59,11 @@ export interface PlannedQuirk {
   title: string;
   driver?: string;
   match: Match;
+  /** Every action of the quirk, for the actions whose code is their own (module, hook, vm-test). */
+  actions: Action[];
   flags: FlagAction[];
   /** reset_method names the flags rule out (the kernel would not offer them with the flags set). */
   resetMethods: string[];
-  d3hotMs?: number;
   rebind?: { around: SleepKind[]; method: RebindMethod; settleMs: number };
   writes: PlannedWrite[];
   /** Kernels this quirk is needed on, when narrower than the package's; null: all of them. */
@@ -108,7 +127,6 @@ export function defaultVersion(date: Date): string {
 function planQuirk(q: Quirk, index: number, packageSpans: Span[], needed: Span[], override?: DeviceIds): PlannedQuirk {
   const flags: FlagAction[] = [];
   const writes: PlannedWrite[] = [];
-  let d3hotMs: number | undefined;
   let rebind: PlannedQuirk['rebind'];
   for (const a of q.actions) {
     switch (a.type) {
@@ -122,14 +140,11 @@ function planQuirk(q: Quirk, index: number, packageSpans: Span[], needed: Span[]
         };
         break;
       }
-      case 'd3hot-delay':
-        d3hotMs = Math.max(d3hotMs ?? 0, a.ms);
-        break;
       case 'config-write':
         writes.push({ offset: a.offset, width: a.width, value: a.value, stage: a.when, setpci: formatConfigWrite(a) });
         break;
       default:
-        if (!flags.includes(a.type)) flags.push(a.type);
+        if (isFlag(a.type) && !flags.includes(a.type)) flags.push(a.type);
     }
   }
   const match: Match = override ? { vendor: override.vendor, device: override.device } : q.match;
@@ -138,13 +153,13 @@ function planQuirk(q: Quirk, index: number, packageSpans: Span[], needed: Span[]
     id: q.id,
     title: q.title,
     match,
+    actions: q.actions,
     flags,
-    resetMethods: flags.flatMap((f) => FLAG_EFFECTS[f].resetMethods),
+    resetMethods: flags.flatMap((f) => flagEffects(f).resetMethods),
     writes,
     kernels: isEmpty(subtract(packageSpans, needed)) ? null : { spans: needed, range: spansToRange(needed) },
   };
   if (q.driver !== undefined) p.driver = q.driver;
-  if (d3hotMs !== undefined) p.d3hotMs = d3hotMs;
   if (rebind) p.rebind = rebind;
   return p;
 }
@@ -202,11 +217,10 @@ export function coverageNotes(plan: PackagePlan): { module: string[]; hook: stri
     for (const w of q.writes.filter((x) => x.stage === 'before-reset')) {
       module.push(`${q.id}: config-write ${w.setpci} before-reset: a module cannot hook the reset of a device another driver owns; run the hook's before-reset command before you reset the device`);
     }
-    for (const f of q.flags) {
-      if (f === 'no-d3') hook.push(`${q.id}: no-d3: the hook keeps the device out of runtime D3 (power/control=on), but only the module keeps system sleep from putting it into D3`);
-      else hook.push(`${q.id}: ${f}: the hook drops the ${FLAG_EFFECTS[f].resetMethods.join('/')} reset method (reset_method, kernels >= 5.15); only the module sets ${FLAG_EFFECTS[f].cFlag}`);
+    for (const a of q.actions) {
+      const note = moduleOf(a).hook?.moduleOnly?.(q.id, a);
+      if (note) hook.push(note);
     }
-    if (q.d3hotMs !== undefined) hook.push(`${q.id}: d3hot-delay ${q.d3hotMs} ms: only the module can lengthen the kernel's D3hot delay`);
   }
   return { module, hook };
 }

@@ -8,7 +8,8 @@ import { formatDeviceIds } from '../quirks/ids.js';
 import { hexN, type Match, type Quirk } from '../quirks/model.js';
 import type { DeviceIds } from '../quirks/ids.js';
 import { cComment, printfBytes, rfc2822, shComment, wrapText } from './escape.js';
-import { coverageNotes, DEFAULT_NAME, defaultVersion, FLAG_EFFECTS, planPackage, type PackagePlan, type PlannedQuirk } from './model.js';
+import { MODULES } from '../actions/registry.js';
+import { coverageNotes, DEFAULT_NAME, defaultVersion, flagEffects, moduleCode, planPackage, type FlagAction, type PackagePlan, type PlannedQuirk } from './model.js';
 
 export const FORMATS = ['src', 'deb', 'arch', 'hook'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -39,7 +40,9 @@ const helpers = {
   printfBytes,
   rfc2822,
   stageEnum: (stage: keyof typeof STAGE_ENUM) => STAGE_ENUM[stage],
-  cFlag: (flag: keyof typeof FLAG_EFFECTS) => FLAG_EFFECTS[flag].cFlag,
+  cFlag: (flag: FlagAction) => flagEffects(flag).cFlag,
+  /** Every PCI_DEV_FLAGS_* action, for the module's table of flag names. */
+  flags: MODULES.flatMap((m) => (m.devFlag ? [{ type: m.type, cFlag: m.devFlag.cFlag }] : [])),
   maintainerName: (maintainer: string) => maintainer.replace(/\s*<[^>]*>$/, ''),
 };
 
@@ -66,7 +69,7 @@ export function renderModuleSources(plan: PackagePlan, templatesDir?: string): O
 function buildSources(plan: PackagePlan, templatesDir?: string): OutFile[] {
   return [
     { path: 'Makefile', content: render('Makefile', { plan }, templatesDir), mode: 0o644 },
-    { path: `${plan.module}.c`, content: render('module.c', { plan }, templatesDir), mode: 0o644 },
+    { path: `${plan.module}.c`, content: render('module.c', { plan, code: moduleCode(plan) }, templatesDir), mode: 0o644 },
   ];
 }
 

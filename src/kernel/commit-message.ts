@@ -11,7 +11,7 @@ import { unified } from 'unified';
 import { InputError } from '../errors.js';
 import { renderTemplate } from '../lib/templates.js';
 import type { Action } from '../quirks/model.js';
-import { configWrites, writesInWords, type ChangeKind } from './quirk-code.js';
+import { kindPatch, type ChangeKind } from './quirk-code.js';
 import { wrapWords } from './wrap.js';
 
 export const SUBJECT_MAX = 75;
@@ -23,40 +23,7 @@ export interface Identity {
 }
 
 export function commitSubject(kind: ChangeKind, device: string): string {
-  switch (kind) {
-    case 'no-bus-reset':
-      return `PCI: Mark ${device} to avoid bus reset`;
-    case 'no-pm-reset':
-      return `PCI: Avoid PM reset for ${device}`;
-    case 'no-flr':
-      return `PCI: Avoid FLR for ${device}`;
-    case 'no-d3':
-      return `PCI: Avoid D3 for ${device}`;
-    case 'd3hot-delay':
-      return `PCI: Extend D3hot delay for ${device}`;
-    case 'device-reset':
-      return `PCI: Add device-specific reset for ${device}`;
-  }
-}
-
-/** The closing paragraph: what the patch does, in words. */
-function whatItDoes(kind: ChangeKind, device: string, actions: Action[]): string {
-  switch (kind) {
-    case 'no-bus-reset':
-      return `Mark ${device} with PCI_DEV_FLAGS_NO_BUS_RESET so that it is never reset with a secondary bus reset.`;
-    case 'no-pm-reset':
-      return `Mark ${device} with PCI_DEV_FLAGS_NO_PM_RESET so that a D3hot to D0 transition is not used to reset it.`;
-    case 'no-flr':
-      return `Mark ${device} with PCI_DEV_FLAGS_NO_FLR_RESET so that Function Level Reset is not used to reset it.`;
-    case 'no-d3':
-      return `Mark ${device} with PCI_DEV_FLAGS_NO_D3 so that it is never put into D3.`;
-    case 'd3hot-delay': {
-      const a = actions[0];
-      return `Extend the delay after a D3hot to D0 transition of ${device} to ${a?.type === 'd3hot-delay' ? a.ms : 0} ms.`;
-    }
-    case 'device-reset':
-      return `Add a device-specific reset method for ${device} that writes ${writesInWords(configWrites(actions))}, so that it can be reset without the methods that fail.`;
-  }
+  return kindPatch(kind).subject(device);
 }
 
 /** Where the quirk's prose comes from, for messages that point into the file. */
@@ -197,7 +164,7 @@ function checkedSubject(kind: ChangeKind, device: string): string {
 
 export function commitMessage(input: CommitMessageInput): string {
   const subject = checkedSubject(input.kind, input.device);
-  const paragraphs = [...descriptionParagraphs(input.prose), wrapWords(whatItDoes(input.kind, input.device, input.actions), WIDTH).join('\n')];
+  const paragraphs = [...descriptionParagraphs(input.prose), wrapWords(kindPatch(input.kind).summary(input.device, input.actions), WIDTH).join('\n')];
   const trailers = [...referenceTrailers(input.references), ...(input.stable ? ['Cc: stable@vger.kernel.org'] : []), `Signed-off-by: ${input.signer.name} <${input.signer.email}>`];
   const text = renderTemplate('kernel/commit-message.txt', { subject, paragraphs, trailers, kind: input.kind, device: input.device }, input.templatesDir);
   // git would strip trailing blanks anyway; the message is committed verbatim.

@@ -8,7 +8,10 @@ import { InputError } from '../errors.js';
 import { renderTemplate } from '../lib/templates.js';
 import { hex4 } from '../quirks/ids.js';
 import { shortVendorName } from '../quirks/pci-ids.js';
-import { formatConfigWrite, type Action, type Quirk } from '../quirks/model.js';
+import type { KernelPatch, KernelPlace } from '../actions/action.js';
+import { writesInWords, type ConfigWrite } from '../actions/config-write.js';
+import { MODULES, moduleOf } from '../actions/registry.js';
+import type { Action, Quirk } from '../quirks/model.js';
 import { ANY_ID, resolveId, vendorMacro, type IdMacros } from './pci-ids-h.js';
 import { insertLines, usesIdentifier, type CFunction, type FixupDeclaration, type QuirksC } from './quirks-c.js';
 import { wrapWords } from './wrap.js';
@@ -16,12 +19,22 @@ import { wrapWords } from './wrap.js';
 export const QUIRKS_C = 'drivers/pci/quirks.c';
 export const PCI_IDS_H = 'include/linux/pci_ids.h';
 
-/** One commit's worth of change: a kind of fix, and the quirk actions it carries out. */
-export type ChangeKind = 'no-bus-reset' | 'no-pm-reset' | 'no-flr' | 'no-d3' | 'd3hot-delay' | 'device-reset';
+/** One commit's worth of change: a kind of fix (an action's, or 'device-reset' of config writes). */
+export type ChangeKind = string;
 
 export interface PlannedChange {
   kind: ChangeKind;
+  /** The quirk actions it carries out. */
   actions: Action[];
+}
+
+/** What the action module of a kind of change says about the patch. */
+export function kindPatch(kind: ChangeKind): KernelPatch<Action> {
+  for (const m of MODULES) {
+    const k = m.kernel;
+    if (!('none' in k) && (k.kind ?? m.type) === kind) return k;
+  }
+  throw new Error(`internal: no action makes a '${kind}' change`);
 }
 
 export interface Plan {
@@ -30,42 +43,31 @@ export interface Plan {
   skipped: { action: Action; reason: string }[];
 }
 
-const DKMS_HINT = "'quirkctl dkms' builds a workaround module for it";
-
-/** Which changes a quirk's actions make, in the order the quirk lists them. */
+/** Which changes a quirk's actions make, in the order the quirk lists them; one change per kind. */
 export function planChanges(quirk: Quirk): Plan {
   const plan: Plan = { changes: [], skipped: [] };
   for (const a of quirk.actions) {
-    switch (a.type) {
-      case 'rebind':
-        plan.skipped.push({ action: a, reason: `rebinding a driver around suspend or hibernation has no in-kernel PCI quirk mechanism; ${DKMS_HINT}` });
-        break;
-      case 'config-write': {
-        if (a.when !== 'before-reset') {
-          plan.skipped.push({ action: a, reason: `a config write ${a.when === 'on-load' ? 'when the workaround loads' : `at ${a.when}`} has no place in drivers/pci/quirks.c; ${DKMS_HINT}` });
-          break;
-        }
-        // Every write before a reset goes into one device-specific reset method.
-        const reset = plan.changes.find((c) => c.kind === 'device-reset');
-        if (reset) reset.actions.push(a);
-        else plan.changes.push({ kind: 'device-reset', actions: [a] });
-        break;
-      }
-      default:
-        plan.changes.push({ kind: a.type, actions: [a] });
+    const k = moduleOf(a).kernel;
+    const reason = 'none' in k ? k.none(a) : k.skip?.(a);
+    if (reason !== undefined || 'none' in k) {
+      plan.skipped.push({ action: a, reason: reason as string });
+      continue;
     }
+    const kind = k.kind ?? a.type;
+    const same = plan.changes.find((c) => c.kind === kind);
+    if (same) same.actions.push(a);
+    else plan.changes.push({ kind, actions: [a] });
   }
   return plan;
 }
 
-/** The helper each flag kind calls, and the flag it sets, as quirks.c names them. */
-const KIND_C: Record<Exclude<ChangeKind, 'device-reset'>, { helper?: string; marker: string; pass: string }> = {
-  'no-bus-reset': { helper: 'quirk_no_bus_reset', marker: 'PCI_DEV_FLAGS_NO_BUS_RESET', pass: 'HEADER' },
-  'no-pm-reset': { helper: 'quirk_no_pm_reset', marker: 'PCI_DEV_FLAGS_NO_PM_RESET', pass: 'HEADER' },
-  'no-flr': { helper: 'quirk_no_flr', marker: 'PCI_DEV_FLAGS_NO_FLR_RESET', pass: 'EARLY' },
-  'no-d3': { marker: 'PCI_DEV_FLAGS_NO_D3', pass: 'HEADER' },
-  'd3hot-delay': { helper: 'quirk_d3hot_delay', marker: 'quirk_d3hot_delay(', pass: 'FINAL' },
-};
+type Fixup = Extract<KernelPlace, { fixup: unknown }>['fixup'];
+
+/** The fixup a kind of change declares; undefined for a device-specific reset. */
+function fixupOf(kind: ChangeKind): Fixup | undefined {
+  const place = kindPatch(kind).place;
+  return 'fixup' in place ? place.fixup : undefined;
+}
 
 /** A place in quirks.c that already does (or may do) what a change would add. */
 export interface ExistingFix {
@@ -80,9 +82,9 @@ function fixupText(qc: QuirksC, f: { line: number; endLine: number }): string {
     .join(' ');
 }
 
-function hookDoes(fn: CFunction | undefined, kind: Exclude<ChangeKind, 'device-reset'>): boolean {
+function hookDoes(fn: CFunction | undefined, fixup: Fixup): boolean {
   if (!fn) return false;
-  const { helper, marker } = KIND_C[kind];
+  const { helper, marker } = fixup;
   return fn.name === helper || fn.body.includes(marker) || (helper !== undefined && fn.body.includes(`${helper}(`));
 }
 
@@ -100,7 +102,8 @@ export function findExisting(qc: QuirksC, macros: IdMacros, kind: ChangeKind, ve
     if ((rv !== vendor && rv !== ANY_ID) || (rd !== device && rd !== ANY_ID)) return undefined;
     return rv === vendor && rd === device ? 'exact' : 'broad';
   };
-  if (kind === 'device-reset') {
+  const fixup = fixupOf(kind);
+  if (!fixup) {
     for (const e of qc.resetTable?.entries ?? []) {
       const m = idMatch(e.vendor, e.device);
       if (m) (m === 'exact' ? exact : broad).push({ line: e.line, text: `{ ${e.vendor}, ${e.device}, ${e.method} }` });
@@ -109,26 +112,18 @@ export function findExisting(qc: QuirksC, macros: IdMacros, kind: ChangeKind, ve
   }
   for (const f of qc.fixups) {
     const fn = qc.functions.get(f.hook);
-    if (!hookDoes(fn, kind)) continue;
+    if (!hookDoes(fn, fixup)) continue;
     const m = idMatch(f.vendor, f.device);
     if (!m) continue;
-    const conditional = fn !== undefined && fn.name !== KIND_C[kind].helper && /\bif\b|\?|\bswitch\b/.test(fn.body);
+    const conditional = fn !== undefined && fn.name !== fixup.helper && /\bif\b|\?|\bswitch\b/.test(fn.body);
     const fix = { line: f.line, text: fixupText(qc, f) };
     (m === 'exact' && !f.classBased && !conditional ? exact : broad).push(fix);
   }
   return { exact, broad };
 }
 
-type ConfigWrite = Extract<Action, { type: 'config-write' }>;
-
-export function configWrites(actions: Action[]): ConfigWrite[] {
+function configWrites(actions: Action[]): ConfigWrite[] {
   return actions.filter((a): a is ConfigWrite => a.type === 'config-write');
-}
-
-/** "0x39d5e86b to config register 0x7c (setpci 7c.l=39d5e86b)", for comments and messages. */
-export function writesInWords(writes: ConfigWrite[]): string {
-  const what = writes.map((w) => `0x${w.value.toString(16)} to config register 0x${w.offset.toString(16)}`).join(', then ');
-  return `${what} (setpci ${writes.map(formatConfigWrite).join(' ')})`;
 }
 
 /** What the code generator needs besides quirks.c itself. */
@@ -207,7 +202,8 @@ export function applyChange(text: string, qc: QuirksC, change: PlannedChange, ct
   const device = `0x${hex4(quirk.match.device)}`;
   const refs = quirk.references;
 
-  if (change.kind === 'device-reset') {
+  const fixup = fixupOf(change.kind);
+  if (!fixup) {
     const table = qc.resetTable;
     if (!table || !qc.probeType) throw new InputError(`${QUIRKS_C} of this tree has no pci_dev_reset_methods[] table to add a device-specific reset to`);
     const writes = configWrites(change.actions);
@@ -230,19 +226,16 @@ export function applyChange(text: string, qc: QuirksC, change: PlannedChange, ct
     return insertLines(withEntry, table.line - 1, [...code, '']);
   }
 
-  const spec = KIND_C[change.kind];
   let after = 0;
-  if (spec.helper) after = requireHelper(qc, spec.helper).endLine;
-  const hasHook = change.kind === 'no-d3' || change.kind === 'd3hot-delay';
-  const fnName = hasHook ? functionName(qc, 'quirk', ctx.deviceName, change.kind.replace(/-/g, '_'), quirk.match.device) : (spec.helper as string);
-  const anchor =
-    lastFixup(qc, after, (f) => (change.kind === 'no-d3' || change.kind === 'd3hot-delay' ? hookDoes(qc.functions.get(f.hook), change.kind) : f.hook === spec.helper)) ??
-    (hasHook ? lastFixup(qc, after, () => true) : undefined);
-  if (!anchor) throw new InputError(`${QUIRKS_C} of this tree has no ${spec.helper ?? change.kind} fixups to place the new one beside`);
-  const ms = change.actions[0]?.type === 'd3hot-delay' ? change.actions[0].ms : undefined;
+  if (fixup.helper) after = requireHelper(qc, fixup.helper).endLine;
+  // A hook of its own, placed after the last fixup that does the same; else it names the helper.
+  const body = fixup.body?.(change.actions);
+  const fnName = body ? functionName(qc, 'quirk', ctx.deviceName, change.kind.replace(/-/g, '_'), quirk.match.device) : (fixup.helper as string);
+  const anchor = lastFixup(qc, after, (f) => (body ? hookDoes(qc.functions.get(f.hook), fixup) : f.hook === fixup.helper)) ?? (body ? lastFixup(qc, after, () => true) : undefined);
+  if (!anchor) throw new InputError(`${QUIRKS_C} of this tree has no ${fixup.helper ?? change.kind} fixups to place the new one beside`);
   const code = renderLines(
     'kernel/quirks-c-fixup.c',
-    { comment: blockComment([...ctx.about, ...refs]).join('\n'), kind: change.kind, function: fnName, declaration: declaration(spec.pass, [vendor, device, fnName]), ms },
+    { comment: blockComment([...ctx.about, ...refs]).join('\n'), kind: change.kind, function: fnName, declaration: declaration(fixup.pass, [vendor, device, fnName]), body },
     ctx,
   );
   return insertLines(text, anchor.endLine, ['', ...code]);

@@ -3,6 +3,7 @@
  * Runs under the workspace lock, so parallel adds neither lose nor duplicate quirks.
  */
 import { existsSync } from 'node:fs';
+import { MODULES } from '../actions/registry.js';
 import { InputError, ValidationError } from '../errors.js';
 import { joinFrontMatter } from '../lib/frontmatter.js';
 import { renderTemplate } from '../lib/templates.js';
@@ -31,8 +32,7 @@ export interface AddResult {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]*$/;
-const NOTHING_TO_ADD =
-  'nothing to add: a new quirk needs at least one action (--rebind-on-resume, --rebind-on, --no-bus-reset, --no-pm-reset, --no-flr, --no-d3, --d3hot-delay, --config-write)';
+const NOTHING_TO_ADD = `nothing to add: a new quirk needs at least one action (${MODULES.flatMap((m) => m.cli.names).join(', ')})`;
 
 /** `axelera-ai-metis-aipu` from "Axelera AI Metis AIPU": at most 48 characters, cut at a word. */
 export function slugify(text: string): string {

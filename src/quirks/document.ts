@@ -5,7 +5,8 @@
 import type { Problem } from '../errors.js';
 import { lineAt, parseFrontMatterDocument, serializeFrontMatterDocument, type FrontMatterDocument } from '../lib/fmdoc.js';
 import { formatPath, type DataPath } from '../lib/schema.js';
-import { quirkFromData, type Quirk, type QuirkData } from './model.js';
+import { moduleOf } from '../actions/registry.js';
+import { actionKey, quirkFromData, type Quirk, type QuirkData } from './model.js';
 
 export interface QuirkDocument extends FrontMatterDocument<QuirkData> {
   quirk: Quirk;
@@ -36,13 +37,13 @@ function semanticProblems(q: Quirk): { path: DataPath; message: string }[] {
   const out: { path: DataPath; message: string }[] = [];
   const firstOf = new Map<string, number>();
   q.actions.forEach((a, i) => {
-    const key = a.type === 'config-write' ? `config-write@${a.offset}/${a.when}` : a.type;
+    const key = actionKey(a);
     const prev = firstOf.get(key);
     if (prev === undefined) {
       firstOf.set(key, i);
       return;
     }
-    const what = a.type === 'config-write' ? `a config-write to the same offset at the same stage` : `a '${a.type}' action`;
+    const what = moduleOf(a).duplicate ?? `a '${a.type}' action`;
     out.push({ path: ['actions', i], message: `${what} is already given at actions[${prev}]; merge them into one` });
   });
   if (q.match.class && (q.match.class.value & ~q.match.class.mask) !== 0) {

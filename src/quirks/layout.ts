@@ -3,20 +3,25 @@
  * files and edited ones look alike: one line per action, IDs and registers in hex.
  */
 import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { ACTION_TYPES, actionModule, type ActionType } from '../actions/registry.js';
 import { hexNode, newYamlDocument } from '../lib/yaml.js';
 import type { DataPath } from '../lib/schema.js';
 import type { Edit } from './merge.js';
 import type { QuirkData } from './model.js';
 
-const HEX_DIGITS: Record<string, number> = { vendor: 4, device: 4, subvendor: 4, subdevice: 4, revision: 2, offset: 2 };
+const HEX_DIGITS: Record<string, number> = { vendor: 4, device: 4, subvendor: 4, subdevice: 4, revision: 2 };
 
 function hexDigitsFor(path: DataPath, parent: Record<string, unknown> | undefined): number | undefined {
   const key = path[path.length - 1];
   const owner = path[path.length - 2];
   if (typeof key !== 'string') return undefined;
   if (owner === 'class' && (key === 'value' || key === 'mask')) return 6;
-  if (owner === 'config-write' && key === 'value') return (Number(parent?.width) || 32) / 4;
-  return owner === 'match' || owner === 'config-write' ? HEX_DIGITS[key] : undefined;
+  if (owner === 'match') return HEX_DIGITS[key];
+  // An action's parameters: actions[i].<type>.<key>.
+  if (path.length === 4 && path[0] === 'actions' && typeof owner === 'string' && (ACTION_TYPES as readonly string[]).includes(owner)) {
+    return actionModule(owner as ActionType).hexDigits?.(key, parent);
+  }
+  return undefined;
 }
 
 /** Top-level lists are block lists; an action is a one-key map; everything inside is flow. */

@@ -2,22 +2,13 @@
  * Adding to a quirk: what `quirkctl add` asks for, compared with what the quirk already
  * has, as a list of edits. Pure: the edits are applied to the YAML document elsewhere.
  */
+import { moduleOf } from '../actions/registry.js';
+import type { Rebind } from '../actions/rebind.js';
 import type { DataPath } from '../lib/schema.js';
-import {
-  actionToData,
-  describeAction,
-  formatConfigWrite,
-  sortSleepKinds,
-  type Action,
-  type Quirk,
-  type RebindMethod,
-  type SleepKind,
-} from './model.js';
+import { actionKey, actionToData, describeAction, type Action, type Quirk } from './model.js';
 
 /** An action as requested: a rebind may leave its method unsaid, keeping the current one. */
-export type RequestedAction =
-  | Exclude<Action, { type: 'rebind' }>
-  | { type: 'rebind'; around: SleepKind[]; method?: RebindMethod; settleMs?: number };
+export type RequestedAction = Exclude<Action, Rebind> | (Omit<Rebind, 'method'> & { method?: Rebind['method'] });
 
 export interface QuirkRequest {
   actions: RequestedAction[];
@@ -54,38 +45,12 @@ export function planMerge(q: Quirk, req: QuirkRequest): Edit[] {
   return edits;
 }
 
-function mergeAction(have: Action[], want: RequestedAction): Edit[] {
-  const add = (): Edit[] => [{ kind: 'append', path: ['actions'], value: actionToData(toAction(want)), change: `action ${describeAction(toAction(want))}` }];
-
-  if (want.type === 'config-write') {
-    const i = have.findIndex((a) => a.type === 'config-write' && a.offset === want.offset && a.when === want.when);
-    if (i < 0) return add();
-    const cur = have[i] as Extract<Action, { type: 'config-write' }>;
-    if (cur.width === want.width && cur.value === want.value) return [];
-    const { offset, width, value, when } = want;
-    return [{ kind: 'set', path: ['actions', i, 'config-write'], value: { offset, width, value, when }, change: `config-write at ${want.when}: ${formatConfigWrite(cur)} -> ${formatConfigWrite(want)}` }];
-  }
-
-  const i = have.findIndex((a) => a.type === want.type);
-  if (i < 0) return add();
-  const cur = have[i] as Action;
-
-  if (want.type === 'rebind' && cur.type === 'rebind') {
-    const edits: Edit[] = [];
-    const around = sortSleepKinds([...cur.around, ...want.around]);
-    if (around.length !== cur.around.length) {
-      edits.push({ kind: 'set', path: ['actions', i, 'rebind', 'around'], value: around, change: `rebind around: ${cur.around.join('+')} -> ${around.join('+')}` });
-    }
-    if (want.method !== undefined && want.method !== cur.method) {
-      edits.push({ kind: 'set', path: ['actions', i, 'rebind', 'method'], value: want.method, change: `rebind method: ${cur.method} -> ${want.method}` });
-    }
-    if (want.settleMs !== undefined && want.settleMs !== cur.settleMs) {
-      edits.push({ kind: 'set', path: ['actions', i, 'rebind', 'settle-ms'], value: want.settleMs, change: `rebind settle: ${cur.settleMs ?? 0} -> ${want.settleMs} ms` });
-    }
-    return edits;
-  }
-  if (want.type === 'd3hot-delay' && cur.type === 'd3hot-delay' && want.ms !== cur.ms) {
-    return [{ kind: 'set', path: ['actions', i, 'd3hot-delay', 'ms'], value: want.ms, change: `d3hot-delay: ${cur.ms} -> ${want.ms} ms` }];
-  }
-  return [];
+function mergeAction(have: Action[], requested: RequestedAction): Edit[] {
+  const want = toAction(requested);
+  const i = have.findIndex((a) => actionKey(a) === actionKey(want));
+  if (i < 0) return [{ kind: 'append', path: ['actions'], value: actionToData(want), change: `action ${describeAction(want)}` }];
+  const m = moduleOf(want);
+  // The request as given: a rebind without a method keeps the quirk's.
+  const edits = m.merge?.(have[i] as Action, requested as Action) ?? [];
+  return edits.map((e) => ({ kind: 'set', path: ['actions', i, want.type, ...e.path], value: e.value, change: e.change }));
 }

@@ -2,33 +2,13 @@
  * The quirk model: what a quirks/<id>.md front matter means once validated.
  * Pure data and pure functions; files and YAML live in document.ts and store.ts.
  */
+import { actionModule, moduleOf, type Action, type ActionType } from '../actions/registry.js';
 import { hex4, type DeviceIds } from './ids.js';
 
-export const FLAG_ACTIONS = ['no-bus-reset', 'no-pm-reset', 'no-flr', 'no-d3'] as const;
-export type FlagAction = (typeof FLAG_ACTIONS)[number];
-
-export const SLEEP_KINDS = ['suspend', 'hibernate'] as const;
-export type SleepKind = (typeof SLEEP_KINDS)[number];
-
-export const REBIND_METHODS = ['unbind-bind', 'remove-rescan'] as const;
-export type RebindMethod = (typeof REBIND_METHODS)[number];
-
-export const WRITE_STAGES = ['before-reset', 'after-resume', 'before-rebind', 'on-load'] as const;
-export type WriteStage = (typeof WRITE_STAGES)[number];
+export type { Action, ActionType };
 
 export const UPSTREAM_STATES = ['none', 'drafted', 'sent', 'reviewed', 'applied', 'merged'] as const;
 export type UpstreamState = (typeof UPSTREAM_STATES)[number];
-
-export type ConfigWidth = 8 | 16 | 32;
-
-export type Action =
-  | { type: FlagAction }
-  | { type: 'rebind'; around: SleepKind[]; method: RebindMethod; settleMs?: number }
-  | { type: 'd3hot-delay'; ms: number }
-  | { type: 'config-write'; offset: number; width: ConfigWidth; value: number; when: WriteStage };
-
-export type ActionType = Action['type'];
-export const ACTION_TYPES: readonly ActionType[] = [...FLAG_ACTIONS, 'rebind', 'd3hot-delay', 'config-write'];
 
 export interface Match extends DeviceIds {
   class?: { value: number; mask: number };
@@ -65,40 +45,19 @@ export interface QuirkData {
   references?: string[];
 }
 
-export type ActionData =
-  | FlagAction
-  | { rebind: { around: SleepKind[]; method?: RebindMethod; 'settle-ms'?: number } }
-  | { 'd3hot-delay': { ms: number } }
-  | { 'config-write': { offset: number; width: ConfigWidth; value: number; when: WriteStage } };
+/** An entry of `actions` as YAML holds it: a bare name, or one key and the action's parameters. */
+export type ActionData = string | Record<string, unknown>;
 
 export function actionFromData(a: ActionData): Action {
-  if (typeof a === 'string') return { type: a };
-  if ('rebind' in a) {
-    const r = a.rebind;
-    const action: Action = { type: 'rebind', around: sortSleepKinds(r.around), method: r.method ?? 'unbind-bind' };
-    if (r['settle-ms'] !== undefined) action.settleMs = r['settle-ms'];
-    return action;
-  }
-  if ('d3hot-delay' in a) return { type: 'd3hot-delay', ms: a['d3hot-delay'].ms };
-  return { type: 'config-write', ...a['config-write'] };
+  if (typeof a === 'string') return actionModule(a as ActionType).fromData(undefined as never);
+  const [type, params] = Object.entries(a)[0] as [ActionType, unknown];
+  return actionModule(type).fromData(params as never);
 }
 
 /** The YAML form of an action; defaults are left out so files stay short. */
 export function actionToData(a: Action): ActionData {
-  switch (a.type) {
-    case 'rebind': {
-      const r: { around: SleepKind[]; method?: RebindMethod; 'settle-ms'?: number } = { around: a.around };
-      if (a.method !== 'unbind-bind') r.method = a.method;
-      if (a.settleMs !== undefined) r['settle-ms'] = a.settleMs;
-      return { rebind: r };
-    }
-    case 'd3hot-delay':
-      return { 'd3hot-delay': { ms: a.ms } };
-    case 'config-write':
-      return { 'config-write': { offset: a.offset, width: a.width, value: a.value, when: a.when } };
-    default:
-      return a.type;
-  }
+  const m = moduleOf(a);
+  return m.schema ? { [a.type]: m.toData(a) } : a.type;
 }
 
 export function quirkFromData(d: QuirkData): Quirk {
@@ -128,32 +87,14 @@ export function quirkFromData(d: QuirkData): Quirk {
   return q;
 }
 
-/** suspend before hibernate, whatever order the user typed. */
-export function sortSleepKinds(kinds: readonly SleepKind[]): SleepKind[] {
-  return SLEEP_KINDS.filter((k) => kinds.includes(k));
-}
-
-const WIDTH_LETTER: Record<ConfigWidth, string> = { 8: 'b', 16: 'w', 32: 'l' };
-
-/** `7c.l=39d5e86b`, the setpci form users know. */
-export function formatConfigWrite(a: { offset: number; width: ConfigWidth; value: number }): string {
-  return `${a.offset.toString(16)}.${WIDTH_LETTER[a.width]}=${a.value.toString(16).padStart(a.width / 4, '0')}`;
+/** Two actions are one where they share a key (the type, or a config write's register and stage). */
+export function actionKey(a: Action): string {
+  return moduleOf(a).key?.(a) ?? a.type;
 }
 
 /** Short human description of an action, as list and add print it. */
 export function describeAction(a: Action): string {
-  switch (a.type) {
-    case 'rebind': {
-      const extra = [a.method !== 'unbind-bind' ? a.method : '', a.settleMs ? `settle ${a.settleMs} ms` : ''].filter(Boolean);
-      return `rebind around ${a.around.join('+')}${extra.length ? ` (${extra.join(', ')})` : ''}`;
-    }
-    case 'd3hot-delay':
-      return `d3hot-delay ${a.ms} ms`;
-    case 'config-write':
-      return `config-write ${formatConfigWrite(a)} ${a.when}`;
-    default:
-      return a.type;
-  }
+  return moduleOf(a).describe(a);
 }
 
 /** The JSON form for --json output: IDs as the hex strings lspci prints, actions tagged by type. */
@@ -169,9 +110,7 @@ export function quirkToJson(q: Quirk, file?: string): Record<string, unknown> {
     title: q.title,
     match,
     driver: q.driver ?? null,
-    actions: q.actions.map((a) =>
-      a.type === 'config-write' ? { ...a, offset: hexN(a.offset, 2), value: hexN(a.value, a.width / 4) } : a,
-    ),
+    actions: q.actions.map((a) => moduleOf(a).json?.(a) ?? a),
     kernels: q.kernels ?? null,
     upstream: {
       state: q.upstream.state,
@@ -187,35 +126,7 @@ export function hexN(n: number, digits: number): string {
   return `0x${n.toString(16).padStart(digits, '0')}`;
 }
 
-const FLAG_TEXT: Record<FlagAction, string> = {
-  'no-bus-reset': 'Never reset it with a secondary bus reset (PCI_DEV_FLAGS_NO_BUS_RESET).',
-  'no-pm-reset': 'Never reset it through a D3hot to D0 transition (PCI_DEV_FLAGS_NO_PM_RESET).',
-  'no-flr': 'Never use Function Level Reset on it (PCI_DEV_FLAGS_NO_FLR_RESET).',
-  'no-d3': 'Never put it into D3 (PCI_DEV_FLAGS_NO_D3).',
-};
-
-const STAGE_TEXT: Record<WriteStage, string> = {
-  'before-reset': 'before the device is reset',
-  'after-resume': 'after resume',
-  'before-rebind': 'before the driver is bound again',
-  'on-load': 'when the workaround is loaded',
-};
-
 /** One sentence per action, for quirk bodies and QUIRKS.md. */
 export function explainAction(a: Action, driver?: string): string {
-  switch (a.type) {
-    case 'rebind': {
-      const around = a.around.length === 2 ? 'suspend and hibernation' : a.around[0] === 'suspend' ? 'suspend' : 'hibernation';
-      const who = driver ? `the \`${driver}\` driver` : 'its driver';
-      const how = a.method === 'remove-rescan' ? ' by removing the device and rescanning its bus' : '';
-      const settle = a.settleMs ? `, ${a.settleMs} ms after the system is back` : '';
-      return `Unbind ${who} before ${around} and bind it again after resume${how}${settle}.`;
-    }
-    case 'd3hot-delay':
-      return `Wait ${a.ms} ms after each D3hot to D0 transition (d3hot_delay).`;
-    case 'config-write':
-      return `Write 0x${a.value.toString(16)} to config register 0x${a.offset.toString(16)} (${a.width}-bit) ${STAGE_TEXT[a.when]} (\`setpci ${formatConfigWrite(a)}\`).`;
-    default:
-      return FLAG_TEXT[a.type];
-  }
+  return moduleOf(a).explain(a, driver);
 }

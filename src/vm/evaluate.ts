@@ -7,10 +7,11 @@
  * freeze and thaw lines, the driver core's "driver_bound" lines, splats), and the
  * module's log lines (docs/dkms.md, "The log").
  */
-import type { PackagePlan, PlannedQuirk } from '../dkms/model.js';
-import { FLAG_EFFECTS } from '../dkms/model.js';
+import type { Evidence } from '../actions/action.js';
+import { ACTION_TYPES, moduleOf, type Action } from '../actions/registry.js';
+import { flagEffects, type FlagAction, type PackagePlan, type PlannedQuirk } from '../dkms/model.js';
 import { hexIds, type EmulatedDevice } from './devices.js';
-import { sleepKind, type Check, type StepSpec, type VmPlan } from './plan.js';
+import { sleepKind, type ActionCheck, type Check, type StepSpec, type VmPlan } from './plan.js';
 import type { DeviceState, GuestReport, OpRecord } from './protocol.js';
 import { findSplats } from './splat.js';
 
@@ -129,11 +130,23 @@ function relevant(s: Scope, log: readonly string[]): string[] {
   });
 }
 
-/** The module's lines at load that a flag, d3hot-delay or write step rests on. */
+function isActionCheck(c: Check): c is ActionCheck {
+  return (ACTION_TYPES as readonly string[]).includes(c.kind);
+}
+
+/** The quirk's action an action step proves, and what its module says shows it. */
+function actionEvidence(s: Scope, c: ActionCheck): { action: Action; evidence: Evidence } | undefined {
+  const action = s.q.actions.find((a) => a.type === c.kind);
+  const evidence = action ? moduleOf(action).vm?.evidence(action) : undefined;
+  return action && evidence ? { action, evidence } : undefined;
+}
+
+/** The module's lines at load that a flag, action or write step rests on. */
 function loadLines(s: Scope, load: OpRecord, c: Check): string[] {
-  const steps = c.kind === 'flag' ? ['flag', 'reset-method'] : c.kind === 'd3hot-delay' ? ['d3hot-delay'] : ['config-write'];
+  const proof = isActionCheck(c) ? actionEvidence(s, c) : undefined;
+  const steps = c.kind === 'flag' ? ['flag', 'reset-method'] : proof ? [proof.evidence.log.step] : ['config-write'];
   const flag = c.kind === 'flag' ? c.flag : undefined;
-  const methods = flag ? FLAG_EFFECTS[flag].resetMethods : [];
+  const methods = flag ? flagEffects(flag).resetMethods : [];
   return moduleLines(load.log, s.module)
     .filter((l) => steps.includes(l.step) && l.kv.quirk === s.q.id)
     .filter((l) => flag === undefined || l.kv.flag === flag || methods.includes(l.kv.unset ?? ''))
@@ -165,15 +178,15 @@ function notNeededChecks(s: Scope, r: OpRecord, range: string): CheckResult[] {
   ];
 }
 
-function flagChecks(s: Scope, r: OpRecord, flag: keyof typeof FLAG_EFFECTS): CheckResult[] {
+function flagChecks(s: Scope, r: OpRecord, flag: FlagAction): CheckResult[] {
   const ml = moduleLines(r.log, s.module);
   const line = ml.find((l) => l.step === 'flag' && l.device === s.bdf && l.kv.quirk === s.q.id && l.kv.flag === flag);
   const out = [check(line !== undefined && (line.kv.result === 'set' || line.kv.result === 'already-set'), line ? `module log: flag ${s.bdf} flag=${flag} result=${line.kv.result}` : `module log: no "flag ${s.bdf} quirk=${s.q.id} flag=${flag}" line`)];
-  const methods = FLAG_EFFECTS[flag].resetMethods;
+  const { cFlag, resetMethods: methods } = flagEffects(flag);
   if (flag === 'no-d3') {
     out.push(note('the kernel shows PCI_DEV_FLAGS_NO_D3 nowhere in sysfs: the log line is the evidence'));
   } else if (s.baseline.reset === null) {
-    out.push(note(`this kernel has no reset_method attribute (before 5.15): the log line is the evidence for ${FLAG_EFFECTS[flag].cFlag}`));
+    out.push(note(`this kernel has no reset_method attribute (before 5.15): the log line is the evidence for ${cFlag}`));
   } else {
     const offered = methods.filter((m) => s.baseline.reset!.includes(m));
     if (offered.length === 0) out.push(note(`the device offers none of ${methods.join(', ')} (reset_method before load: ${resetText(s.baseline.reset)}): nothing to drop`));
@@ -185,12 +198,24 @@ function flagChecks(s: Scope, r: OpRecord, flag: keyof typeof FLAG_EFFECTS): Che
   return out;
 }
 
-function d3hotChecks(s: Scope, r: OpRecord, ms: number): CheckResult[] {
-  const line = find(moduleLines(r.log, s.module), 'd3hot-delay', s.bdf, { quirk: s.q.id, ms: String(ms) });
-  return [
-    check(line !== undefined, line ? `module log: d3hot-delay ${s.bdf} ms=${ms} was=${line.kv.was}` : `module log: no "d3hot-delay ${s.bdf} quirk=${s.q.id} ms=${ms}" line (the device's delay may already be that long)`),
-    note('the kernel shows d3hot_delay nowhere in sysfs: the log line is the evidence'),
+/** An action step: the module's log line at load, the sysfs attribute its module names, its note. */
+function actionChecks(s: Scope, r: OpRecord, c: ActionCheck): CheckResult[] {
+  const proof = actionEvidence(s, c);
+  if (!proof) return [check(false, `the quirk has no ${c.kind} action that vm-test can prove`)];
+  const { log, sysfs, note: words } = proof.evidence;
+  const line = find(moduleLines(r.log, s.module), log.step, s.bdf, { quirk: s.q.id, ...log.want });
+  const want = Object.entries(log.want).map(([k, v]) => `${k}=${v}`);
+  const shown = (log.show ?? []).map((k) => `${k}=${line?.kv[k] ?? ''}`);
+  const out = [
+    check(line !== undefined, line ? `module log: ${[log.step, s.bdf, ...want, ...shown].join(' ')}` : `module log: no "${[log.step, s.bdf, `quirk=${s.q.id}`, ...want].join(' ')}" line${log.missing ?? ''}`),
   ];
+  if (sysfs) {
+    const before = s.baseline.attrs?.[sysfs.attr];
+    const now = r.attrs?.[sysfs.attr];
+    out.push(check(now === sysfs.loaded, `${sysfs.attr}: ${before ?? '(absent)'} -> ${now ?? '(absent)'} (expected ${sysfs.loaded} with the module loaded)`));
+  }
+  if (words) out.push(note(words));
+  return out;
 }
 
 function writeChecks(s: Scope, r: OpRecord, stage: 'on-load' | 'before-reset'): CheckResult[] {
@@ -276,6 +301,13 @@ function rmmodChecks(s: Scope, r: OpRecord, driver: string): CheckResult[] {
   }
   out.push(check(find(ml, 'put', s.bdf, { quirk: s.q.id }) !== undefined, `module log: put ${s.bdf} (device reference dropped)`));
   out.push(check(sameReset(r.reset, s.baseline.reset), `reset_method after rmmod: ${resetText(r.reset)} (before load: ${resetText(s.baseline.reset)})`));
+  for (const a of s.q.actions) {
+    const sysfs = moduleOf(a).vm?.evidence(a).sysfs;
+    if (!sysfs) continue;
+    const now = r.attrs?.[sysfs.attr];
+    const before = s.baseline.attrs?.[sysfs.attr];
+    out.push(check(now === before, `${sysfs.attr} after rmmod: ${now ?? '(absent)'} (before load: ${before ?? '(absent)'})`));
+  }
   out.push(check(r.present && r.driver === driver, `driver after rmmod: ${driverText(r)}`));
   return out;
 }
@@ -382,7 +414,7 @@ export function evaluate(ctx: EvalContext): StepResult[] {
     const load = loads.get(q.id);
     if (load) s.load = load;
     const base = { id: spec.id, quirk: spec.quirk, title: spec.title };
-    // Flag, d3hot and write steps read what the load showed.
+    // Flag, action and write steps read what the load showed.
     const records = spec.ops.length ? ctx.report.ops.filter((o) => o.step === spec.id) : load ? [load] : [];
     if (spec.ops.length && !expectedRecords(spec, records)) {
       const checks = [...opChecks(s, spec, records), noResult(ctx, spec)];
@@ -397,14 +429,12 @@ export function evaluate(ctx: EvalContext): StepResult[] {
       case 'flag':
         checks = load ? flagChecks(s, load, spec.check.flag) : [check(false, 'no load record')];
         break;
-      case 'd3hot-delay':
-        checks = load ? d3hotChecks(s, load, spec.check.ms) : [check(false, 'no load record')];
-        break;
       case 'writes':
         checks = load ? writeChecks(s, load, spec.check.stage) : [check(false, 'no load record')];
         break;
       default:
-        checks = opChecks(s, spec, records);
+        if (isActionCheck(spec.check)) checks = load ? actionChecks(s, load, spec.check) : [check(false, 'no load record')];
+        else checks = opChecks(s, spec, records);
     }
     const log = spec.ops.length ? relevant(s, records.flatMap((r) => r.log)) : load ? loadLines(s, load, spec.check) : [];
     results.push({ ...base, status: status(checks), checks, log });

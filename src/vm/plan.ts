@@ -6,9 +6,10 @@
  * Every quirk gets its own pass with the module loaded as `disable=<the others>`, so
  * quirks re-targeted at the one emulated device do not act on it together.
  */
-import type { PackagePlan, PlannedQuirk } from '../dkms/model.js';
+import type { SleepKind } from '../actions/rebind.js';
+import { moduleOf, type ActionType } from '../actions/registry.js';
+import type { FlagAction, PackagePlan, PlannedQuirk } from '../dkms/model.js';
 import { contains, releaseTriple } from '../kernel/version-regex.js';
-import type { FlagAction, SleepKind } from '../quirks/model.js';
 
 /** What `echo STATE > /sys/power/state` takes. */
 export type SleepState = 'freeze' | 'mem' | 'disk';
@@ -27,12 +28,15 @@ export type Check =
   | { kind: 'load' }
   | { kind: 'not-needed'; range: string }
   | { kind: 'flag'; flag: FlagAction }
-  | { kind: 'd3hot-delay'; ms: number }
+  /** An action proven by what the module logged (and sysfs showed) at load: its module's vm part. */
+  | ActionCheck
   | { kind: 'writes'; stage: 'on-load' | 'before-reset' }
   /** `bound`: whether the device has its driver when the transition starts. */
   | { kind: 'sleep'; state: SleepState; bound: boolean }
   | { kind: 'reload'; bound: boolean }
   | { kind: 'unload' };
+
+export type ActionCheck = { kind: ActionType } & Record<string, unknown>;
 
 export interface StepSpec {
   /** Unique, `<quirk>:<name>`; only [a-z0-9:.-], so the guest script can carry it unquoted. */
@@ -78,7 +82,10 @@ function quirkSteps(q: PlannedQuirk, plan: PackagePlan, release: string): StepSp
   }
   const steps: StepSpec[] = [step('load', `load (insmod${others.length ? `, the other ${others.length} quirk${others.length === 1 ? '' : 's'} disabled` : ''})`, { kind: 'load' }, [insmod])];
   for (const f of q.flags) steps.push(step(`flag-${f}`, `flag ${f}`, { kind: 'flag', flag: f }));
-  if (q.d3hotMs !== undefined) steps.push(step('d3hot-delay', `d3hot-delay ${q.d3hotMs} ms`, { kind: 'd3hot-delay', ms: q.d3hotMs }));
+  for (const a of q.actions) {
+    const proof = moduleOf(a).vm?.step(a);
+    if (proof) steps.push(step(proof.name, proof.title, { kind: a.type, ...proof.check }));
+  }
   for (const stage of ['on-load', 'before-reset'] as const) {
     if (q.writes.some((w) => w.stage === stage)) steps.push(step(`writes-${stage}`, `config-write ${stage}`, { kind: 'writes', stage }));
   }

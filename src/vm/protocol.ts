@@ -24,6 +24,8 @@ export interface DeviceState {
   driver: string;
   /** reset_method's words; null when the kernel has no reset_method (before 5.15). */
   reset: string[] | null;
+  /** The sysfs attributes the plan asks for (paths below the device), when it asks for any. */
+  attrs?: Record<string, string>;
 }
 
 export interface OpRecord extends DeviceState {
@@ -68,7 +70,9 @@ function resetWords(text: unknown): string[] | null {
 }
 
 function state(r: Record<string, unknown>): DeviceState {
-  return { present: r.present === 1 || r.present === true, driver: typeof r.driver === 'string' ? r.driver : '', reset: resetWords(r.reset) };
+  const s: DeviceState = { present: r.present === 1 || r.present === true, driver: typeof r.driver === 'string' ? r.driver : '', reset: resetWords(r.reset) };
+  if (r.attrs !== null && typeof r.attrs === 'object') s.attrs = Object.fromEntries(Object.entries(r.attrs as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+  return s;
 }
 
 /**

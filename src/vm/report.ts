@@ -2,6 +2,7 @@
  * vm-test's output: the step table for a terminal, JSON, and the Markdown page of what
  * is proven on which kernel (docs/proven.md). Pure: a result in, text or data out.
  */
+import { moduleOf } from '../actions/registry.js';
 import type { PlannedQuirk } from '../dkms/model.js';
 import type { StepResult } from './evaluate.js';
 import { hexIds } from './devices.js';
@@ -68,7 +69,11 @@ function actions(q: PlannedQuirk): { action: string; steps: string[] }[] {
     out.push({ action: `rebind ${q.rebind.method} around ${q.rebind.around.join(', ')}${q.rebind.settleMs ? `, settle ${q.rebind.settleMs} ms` : ''}`, steps: [...sleeps, 'reload1-unbound', 'reload2-unbound'] });
   }
   for (const f of q.flags) out.push({ action: f, steps: [`flag-${f}`, 'reload1-bound', 'unload'] });
-  if (q.d3hotMs !== undefined) out.push({ action: `d3hot-delay ${q.d3hotMs} ms`, steps: ['d3hot-delay'] });
+  for (const a of q.actions) {
+    const m = moduleOf(a);
+    const proof = m.vm?.step(a);
+    if (proof) out.push({ action: m.describe(a), steps: [proof.name, ...(m.vm?.evidence(a).sysfs ? ['reload1-bound', 'unload'] : [])] });
+  }
   for (const w of q.writes) {
     const steps = w.stage === 'on-load' || w.stage === 'before-reset' ? [`writes-${w.stage}`] : ['freeze', 'mem', 'disk', 'final'];
     out.push({ action: `config-write ${w.setpci} ${w.stage}`, steps });

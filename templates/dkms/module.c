@@ -41,13 +41,10 @@
 #include <linux/version.h>
 
 #define QK_NR_QUIRKS <%= it.plan.quirks.length %>
+<% for (const c of it.code) { if (c.code.compat) { -%>
 
-/* struct pci_dev's d3_delay was renamed d3hot_delay in v5.10. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 10, 0)
-#define QK_D3HOT_DELAY(pdev) ((pdev)->d3hot_delay)
-#else
-#define QK_D3HOT_DELAY(pdev) ((pdev)->d3_delay)
-#endif
+<%= c.code.compat %>
+<% } } -%>
 
 /* Since v5.15 the reset methods a device offers are cached in reset_methods[]. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 15, 0)
@@ -87,7 +84,9 @@ struct qk_quirk {
 	int revision;			/* -1: any */
 	pci_dev_flags_t flags;
 	const char *const *reset_unset;	/* reset_method names that the flags rule out */
-	int d3hot_ms;			/* -1: leave d3hot_delay alone */
+<% for (const c of it.code) { if (c.code.quirkFields) { -%>
+<%= c.code.quirkFields %>
+<% } } -%>
 	unsigned int rebind;		/* QK_SUSPEND | QK_HIBERNATE */
 	bool remove_rescan;
 	unsigned int settle_ms;
@@ -143,7 +142,9 @@ static const struct qk_quirk qk_quirks[QK_NR_QUIRKS] = {
 <% if (q.resetMethods.length) { -%>
 		.reset_unset = qk_reset_unset_<%= q.index %>,
 <% } -%>
-		.d3hot_ms = <%= q.d3hotMs === undefined ? -1 : q.d3hotMs %>,
+<% for (const c of it.code) { if (c.code.quirkInit) { -%>
+<%= c.code.quirkInit(c.used[q.index]) %>
+<% } } -%>
 <% if (q.rebind) { -%>
 		.rebind = <%= q.rebind.around.map((k) => k === 'suspend' ? 'QK_SUSPEND' : 'QK_HIBERNATE').join(' | ') %>,
 		.remove_rescan = <%= q.rebind.method === 'remove-rescan' %>,
@@ -170,10 +171,9 @@ static const struct {
 	pci_dev_flags_t flag;
 	const char *name;
 } qk_flag_names[] = {
-	{ PCI_DEV_FLAGS_NO_BUS_RESET, "no-bus-reset" },
-	{ PCI_DEV_FLAGS_NO_PM_RESET, "no-pm-reset" },
-	{ PCI_DEV_FLAGS_NO_FLR_RESET, "no-flr" },
-	{ PCI_DEV_FLAGS_NO_D3, "no-d3" },
+<% for (const f of it.x.flags) { -%>
+	{ <%= f.cFlag %>, "<%= f.type %>" },
+<% } -%>
 };
 
 /* One device under one quirk, and what the module changed on it. */
@@ -187,8 +187,9 @@ struct qk_dev {
 	u8 reset_saved[PCI_NUM_RESET_METHODS];
 	u8 reset_ours[PCI_NUM_RESET_METHODS];
 #endif
-	bool d3hot_changed;
-	unsigned int d3hot_saved;
+<% for (const c of it.code) { if (c.code.devFields) { -%>
+<%= c.code.devFields %>
+<% } } -%>
 	unsigned int pm_cycle;		/* the last sleep transition that looked at it */
 	bool released;			/* its driver was released before sleep: attach after */
 };
@@ -392,14 +393,9 @@ static void qk_apply(struct qk_dev *d)
 			qk_flag_names[i].name);
 	}
 	qk_reset_methods_unset(d);
-	/* Like quirk_d3hot_delay(): only ever longer. */
-	if (q->d3hot_ms >= 0 && QK_D3HOT_DELAY(pdev) < q->d3hot_ms) {
-		d->d3hot_saved = QK_D3HOT_DELAY(pdev);
-		QK_D3HOT_DELAY(pdev) = q->d3hot_ms;
-		d->d3hot_changed = true;
-		pr_info("d3hot-delay %s quirk=%s ms=%d was=%u\n", pci_name(pdev), q->id,
-			q->d3hot_ms, d->d3hot_saved);
-	}
+<% for (const c of it.code) { if (c.code.apply) { -%>
+<%= c.code.apply %>
+<% } } -%>
 }
 
 /* Device lock held. */
@@ -416,10 +412,9 @@ static void qk_undo(struct qk_dev *d)
 		pr_info("undo %s quirk=%s flag=%s\n", pci_name(pdev), q->id, qk_flag_names[i].name);
 	}
 	qk_reset_methods_restore(d);
-	if (d->d3hot_changed && QK_D3HOT_DELAY(pdev) == q->d3hot_ms) {
-		QK_D3HOT_DELAY(pdev) = d->d3hot_saved;
-		pr_info("undo %s quirk=%s d3hot-delay=%u\n", pci_name(pdev), q->id, d->d3hot_saved);
-	}
+<% for (const c of it.code) { if (c.code.undo) { -%>
+<%= c.code.undo %>
+<% } } -%>
 }
 
 /* Applies each active quirk that matches @pdev, once; called without qk_lock. */

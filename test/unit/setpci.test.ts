@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatConfigWrite, type ConfigWidth } from '../../src/quirks/model.js';
-import { parseSetpciWrite } from '../../src/quirks/setpci.js';
+import { formatConfigWrite, parseSetpciWrite, type ConfigWidth } from '../../src/actions/setpci.js';
 
 describe('parseSetpciWrite', () => {
   it('reads setpci register writes', () => {

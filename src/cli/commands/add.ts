@@ -1,23 +1,11 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../errors.js';
+import { MODULES } from '../../actions/registry.js';
 import { parseDeviceArg } from '../../quirks/ids.js';
 import type { RequestedAction } from '../../quirks/merge.js';
-import { FLAG_ACTIONS, REBIND_METHODS, SLEEP_KINDS, WRITE_STAGES, type SleepKind, type WriteStage } from '../../quirks/model.js';
-import { parseSetpciWrite } from '../../quirks/setpci.js';
 import { collect, printJson, workspaceOf } from '../io.js';
 
 interface AddOptions {
-  rebindOnResume?: boolean;
-  rebindOn?: string;
-  rebindMethod?: string;
-  settleMs?: string;
-  busReset?: boolean;
-  pmReset?: boolean;
-  flr?: boolean;
-  d3?: boolean;
-  d3hotDelay?: string;
-  configWrite?: string[];
-  when?: string;
   driver?: string;
   title?: string;
   kernels?: string;
@@ -25,8 +13,6 @@ interface AddOptions {
   id?: string;
   json?: boolean;
 }
-
-const ACTION_PROPS = '/definitions/action/else/properties';
 
 type Check = (option: string, value: unknown, fragment: string) => void;
 
@@ -39,67 +25,30 @@ async function argumentChecker(): Promise<Check> {
   };
 }
 
-function integer(option: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new InputError(`${option} '${text}': expected a whole number of milliseconds`);
-  return Number(text);
-}
-
-function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new InputError(`${option} '${value}': expected one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
 /** The actions the options ask for, in the order the help lists them. */
-export function actionsFrom(o: AddOptions, check: Check): RequestedAction[] {
-  const actions: RequestedAction[] = [];
-  if (o.rebindOnResume && o.rebindOn !== undefined) throw new InputError('--rebind-on-resume and --rebind-on: give one of them');
-  const around: SleepKind[] = o.rebindOnResume ? [...SLEEP_KINDS] : (o.rebindOn?.split(',').map((k) => oneOf('--rebind-on', k.trim(), SLEEP_KINDS)) ?? []);
-  if (around.length) {
-    const rebind: RequestedAction = { type: 'rebind', around: SLEEP_KINDS.filter((k) => around.includes(k)) };
-    if (o.rebindMethod !== undefined) rebind.method = oneOf('--rebind-method', o.rebindMethod, REBIND_METHODS);
-    if (o.settleMs !== undefined) {
-      rebind.settleMs = integer('--settle-ms', o.settleMs);
-      check('--settle-ms', rebind.settleMs, `${ACTION_PROPS}/rebind/properties/settle-ms`);
-    }
-    actions.push(rebind);
-  } else if (o.rebindMethod !== undefined || o.settleMs !== undefined) {
-    throw new InputError(`${o.rebindMethod !== undefined ? '--rebind-method' : '--settle-ms'} needs --rebind-on-resume or --rebind-on`);
-  }
-  const flagSet: Record<(typeof FLAG_ACTIONS)[number], boolean | undefined> = {
-    'no-bus-reset': o.busReset === false,
-    'no-pm-reset': o.pmReset === false,
-    'no-flr': o.flr === false,
-    'no-d3': o.d3 === false,
-  };
-  for (const flag of FLAG_ACTIONS) if (flagSet[flag]) actions.push({ type: flag });
-  if (o.d3hotDelay !== undefined) {
-    const ms = integer('--d3hot-delay', o.d3hotDelay);
-    check('--d3hot-delay', ms, `${ACTION_PROPS}/d3hot-delay/properties/ms`);
-    actions.push({ type: 'd3hot-delay', ms });
-  }
-  const writes = o.configWrite ?? [];
-  if (o.when !== undefined && writes.length === 0) throw new InputError('--when needs a --config-write to apply to');
-  const when: WriteStage = o.when === undefined ? 'before-reset' : oneOf('--when', o.when, WRITE_STAGES);
-  for (const w of writes) actions.push({ type: 'config-write', ...parseSetpciWrite(w), when });
-  return actions;
+export function actionsFrom(o: Record<string, unknown>, check: Check): RequestedAction[] {
+  return MODULES.flatMap((m) => m.cli.read(o, check)) as RequestedAction[];
+}
+
+/** Each action's options, as its module describes them. */
+function actionOptions(): Option[] {
+  return MODULES.flatMap((m) =>
+    m.cli.options.map((o) => {
+      const opt = new Option(o.flags, o.description);
+      if (o.choices) opt.choices(o.choices);
+      if (o.repeatable) opt.argParser(collect);
+      return opt;
+    }),
+  );
 }
 
 export function register(program: Command): void {
-  program
+  const add = program
     .command('add')
     .description('add a quirk for a device, or add actions to the quirk it already has')
-    .argument('<device>', 'vvvv:dddd or vvvv:dddd:ssss:ssss, hex IDs as `lspci -nn` prints them')
-    .option('--rebind-on-resume', 'unbind the driver before suspend and hibernate, bind it again after resume')
-    .option('--rebind-on <kinds>', 'the same for only some transitions: suspend, hibernate (comma-separated)')
-    .addOption(new Option('--rebind-method <method>', 'how to detach and re-attach the device').choices(REBIND_METHODS))
-    .option('--settle-ms <ms>', 'wait this long after resume before binding again')
-    .option('--no-bus-reset', 'never reset it with a secondary bus reset (PCI_DEV_FLAGS_NO_BUS_RESET)')
-    .option('--no-pm-reset', 'never reset it by a D3hot->D0 transition (PCI_DEV_FLAGS_NO_PM_RESET)')
-    .option('--no-flr', 'never use Function Level Reset on it (PCI_DEV_FLAGS_NO_FLR_RESET)')
-    .option('--no-d3', 'never put it into D3 (PCI_DEV_FLAGS_NO_D3)')
-    .option('--d3hot-delay <ms>', 'time the device needs after D3hot->D0')
-    .option('--config-write <OFF.W=VAL>', 'write a config register, setpci syntax, e.g. 7c.l=39d5e86b (repeatable)', collect)
-    .addOption(new Option('--when <stage>', 'when the --config-write happens (default: before-reset)').choices(WRITE_STAGES))
+    .argument('<device>', 'vvvv:dddd or vvvv:dddd:ssss:ssss, hex IDs as `lspci -nn` prints them');
+  for (const o of actionOptions()) add.addOption(o);
+  add
     .option('--driver <name>', 'the kernel driver that binds the device, e.g. metis')
     .option('--title <text>', 'one line naming device and failure (default: the pci.ids name)')
     .option('--kernels <range>', "kernel versions that need it, a semver range such as '>=6.1 <6.14' (default: all)")
@@ -118,7 +67,7 @@ Examples:
   quirkctl add 8086:7360 --rebind-on hibernate --driver iosm
   quirkctl add 1002:67df --no-bus-reset --config-write 7c.l=39d5e86b --when before-reset`,
     )
-    .action(async (deviceArg: string, opts: AddOptions, cmd: Command) => {
+    .action(async (deviceArg: string, opts: AddOptions & Record<string, unknown>, cmd: Command) => {
       const device = parseDeviceArg(deviceArg, 'device');
       const check = await argumentChecker();
       const actions = actionsFrom(opts, check);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { formatDeviceIds } from '../../quirks/ids.js';
-import { ACTION_TYPES, describeAction, quirkToJson, UPSTREAM_STATES, type Quirk } from '../../quirks/model.js';
+import { ACTION_TYPES } from '../../actions/registry.js';
+import { describeAction, quirkToJson, UPSTREAM_STATES, type Quirk } from '../../quirks/model.js';
 import { printJson, printTable, workspaceOf } from '../io.js';
 
 interface ListOptions {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MODULES } from '../../actions/registry.js';
 import { workspaceOf } from '../io.js';
 
 interface PatchOptions {
@@ -8,6 +9,17 @@ interface PatchOptions {
   series?: string;
   name?: string;
   dryRun?: boolean;
+}
+
+/** One line per kind of patch, from the action modules: the action, the summary line, what the fix uses. */
+function kindTable(): string {
+  return MODULES.flatMap((m) => {
+    const k = m.kernel;
+    if ('none' in k) return [];
+    const label = k.skip ? `${m.type}, when: before-reset` : m.type;
+    const subject = k.subject('<device>');
+    return label.length > 18 ? [`  ${label}`, `  ${''.padEnd(18)} ${subject} (${k.helpText})`] : [`  ${label.padEnd(18)} ${subject.padEnd(42)} (${k.helpText})`];
+  }).join('\n');
 }
 
 export function register(program: Command): void {
@@ -28,15 +40,9 @@ The patches are made in a temporary git worktree of the tree, on a detached HEAD
 your checkout, branches and index are never touched. Each kind of fix is one
 commit, authored and signed off with your git identity (user.name, user.email):
 
-  no-bus-reset       PCI: Mark <device> to avoid bus reset      (quirk_no_bus_reset)
-  no-pm-reset        PCI: Avoid PM reset for <device>           (quirk_no_pm_reset)
-  no-flr             PCI: Avoid FLR for <device>                (quirk_no_flr, EARLY)
-  no-d3              PCI: Avoid D3 for <device>                 (PCI_DEV_FLAGS_NO_D3)
-  d3hot-delay        PCI: Extend D3hot delay for <device>       (quirk_d3hot_delay)
-  config-write, when: before-reset
-                     PCI: Add device-specific reset for <device> (pci_dev_reset_methods[])
+${kindTable()}
 
-rebind and other config writes have no in-kernel mechanism: see 'quirkctl dkms'.
+${MODULES.filter((m) => 'none' in m.kernel).map((m) => m.type).join(', ')} and the other config writes have no in-kernel mechanism: see 'quirkctl dkms'.
 A fix the tree already carries for the device is reported and not made again.
 
 Examples:

@@ -1,7 +1,9 @@
 import { InputError } from '../errors.js';
-import type { ConfigWidth } from './model.js';
+
+export type ConfigWidth = 8 | 16 | 32;
 
 const WIDTHS: Record<string, ConfigWidth> = { b: 8, w: 16, l: 32 };
+const WIDTH_LETTER: Record<ConfigWidth, string> = { 8: 'b', 16: 'w', 32: 'l' };
 const MAX_OFFSET = 0xfff; // end of PCIe extended config space
 
 /**
@@ -35,4 +37,9 @@ export function parseSetpciWrite(arg: string, what = '--config-write'): { offset
     throw new InputError(`${what} '${arg}': value 0x${v[1]} does not fit in ${width} bits`);
   }
   return { offset, width, value };
+}
+
+/** `7c.l=39d5e86b`, the setpci form users know. */
+export function formatConfigWrite(a: { offset: number; width: ConfigWidth; value: number }): string {
+  return `${a.offset.toString(16)}.${WIDTH_LETTER[a.width]}=${a.value.toString(16).padStart(a.width / 4, '0')}`;
 }
