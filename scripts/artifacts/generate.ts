@@ -230,7 +230,7 @@ async function vmPlans(out: string): Promise<void> {
     writeFileSync(path.join(dir, 'plan.json'), `${JSON.stringify(vm, null, 2)}\n`);
     for (const f of files) writeFileSync(path.join(dir, f.path), f.content);
     const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
-    const init = x.renderTemplate('vm/init.sh', { nonce: 'NONCE', module: vm.module, device: { driver: s.driver, vendor: hex(s.as.vendor), device: hex(s.as.device) }, drivers: ['kernel/drivers/net/driver.ko'], steps: vm.steps });
+    const init = x.renderTemplate('vm/init.sh', { nonce: 'NONCE', module: vm.module, device: { driver: s.driver, vendor: hex(s.as.vendor), device: hex(s.as.device) }, drivers: ['kernel/drivers/net/driver.ko'], steps: vm.steps, attrs: (vm as { attrs?: string[] }).attrs ?? [] });
     writeFileSync(path.join(dir, 'init.sh'), init);
   }
 }

@@ -127,9 +127,18 @@ function renderArch(plan: PackagePlan, templatesDir?: string): OutFile[] {
   ];
 }
 
+/** The hook code of the actions that have some, with the quirks that use each. */
+function hookOnAdd(plan: PackagePlan): { type: string; ids: string[]; shell: string }[] {
+  return MODULES.flatMap((m) => {
+    const ids = plan.quirks.filter((q) => q.actions.some((a) => a.type === m.type)).map((q) => q.id);
+    return m.hook?.onAdd && ids.length ? [{ type: m.type, ids, shell: m.hook.onAdd }] : [];
+  });
+}
+
 /** Quirks the udev rule is for: those with work to do when a device appears. */
 function udevQuirks(plan: PackagePlan): PlannedQuirk[] {
-  return plan.quirks.filter((q) => q.resetMethods.length || q.flags.includes('no-d3') || q.writes.some((w) => w.stage === 'on-load'));
+  const own = new Set(hookOnAdd(plan).flatMap((h) => h.ids));
+  return plan.quirks.filter((q) => q.resetMethods.length || q.flags.includes('no-d3') || q.writes.some((w) => w.stage === 'on-load') || own.has(q.id));
 }
 
 function udevRulesName(plan: PackagePlan): string {
@@ -139,7 +148,7 @@ function udevRulesName(plan: PackagePlan): string {
 function renderHook(plan: PackagePlan, templatesDir?: string): OutFile[] {
   const quirks = udevQuirks(plan);
   const rules = quirks.length ? udevRulesName(plan) : undefined;
-  const files: OutFile[] = [{ path: `hook/${plan.name}`, content: render('hook/sleep-hook', { plan }, templatesDir), mode: 0o755 }];
+  const files: OutFile[] = [{ path: `hook/${plan.name}`, content: render('hook/sleep-hook', { plan, onAdd: hookOnAdd(plan) }, templatesDir), mode: 0o755 }];
   if (rules) files.push({ path: `hook/${rules}`, content: render('hook/udev.rules', { plan, quirks }, templatesDir), mode: 0o644 });
   files.push({ path: 'hook/README', content: render('hook/README', { plan, rules, moduleOnly: coverageNotes(plan).hook }, templatesDir), mode: 0o644 });
   return files;

@@ -50,6 +50,8 @@ export interface StepSpec {
 export interface VmPlan {
   module: string;
   steps: StepSpec[];
+  /** sysfs attributes of the device (paths below its directory) that steps read; absent when none. */
+  attrs?: string[];
 }
 
 /** Rounds of rmmod/insmod, each with the device bound and then unbound. */
@@ -112,5 +114,6 @@ function quirkSteps(q: PlannedQuirk, plan: PackagePlan, release: string): StepSp
 }
 
 export function planVm(plan: PackagePlan, release: string): VmPlan {
-  return { module: plan.module, steps: plan.quirks.flatMap((q) => quirkSteps(q, plan, release)) };
+  const attrs = [...new Set(plan.quirks.flatMap((q) => q.actions.flatMap((a) => moduleOf(a).vm?.evidence(a).sysfs?.attr ?? [])))];
+  return { module: plan.module, steps: plan.quirks.flatMap((q) => quirkSteps(q, plan, release)), ...(attrs.length ? { attrs } : {}) };
 }

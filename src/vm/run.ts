@@ -90,7 +90,7 @@ async function checkTools(): Promise<string> {
 function renderInit(vm: VmPlan, device: EmulatedDevice, drivers: string[], nonce: string, templatesDir: string): string {
   for (const s of vm.steps) if (!/^[a-z0-9:.-]+$/.test(s.id)) throw new Error(`internal: step id '${s.id}' is not safe for the guest script`);
   const hex = (n: number) => `0x${n.toString(16).padStart(4, '0')}`;
-  return renderTemplate('vm/init.sh', { nonce, module: vm.module, device: { driver: device.driver, vendor: hex(device.ids.vendor), device: hex(device.ids.device) }, drivers, steps: vm.steps }, templatesDir);
+  return renderTemplate('vm/init.sh', { nonce, module: vm.module, device: { driver: device.driver, vendor: hex(device.ids.vendor), device: hex(device.ids.device) }, drivers, steps: vm.steps, attrs: vm.attrs ?? [] }, templatesDir);
 }
 
 function tail(text: string, lines: number): string[] {

@@ -46,24 +46,35 @@ while [ -n "$BDF" ] && [ ! -e $D/driver ] && [ $i -lt 50 ]; do usleep 100000; i=
 # What sysfs shows of the device: PRESENT, DRV (driver name or empty), RESET (reset_method, or "-" without one).
 snap() {
 	PRESENT=0 DRV= RESET=-
+<% if (it.attrs.length) { -%>
+	ATTRS=',"attrs":{}'
+<% } -%>
 	[ -n "$BDF" ] && [ -e $D ] || return
 	PRESENT=1
 	[ -e $D/driver ] && DRV=$(basename "$(readlink $D/driver)" | tr -cd 'A-Za-z0-9_.-')
 	[ -e $D/reset_method ] && RESET=$(words $D/reset_method)
+<% if (it.attrs.length) { -%>
+	# The attributes the actions' steps read, as a JSON object; one that is absent is left out.
+	ATTRS=
+	for a in <%= it.attrs.join(' ') %>; do
+		[ -e $D/$a ] && ATTRS="$ATTRS${ATTRS:+,}\"$a\":\"$(tr -cd 'A-Za-z0-9_.-' <$D/$a)\""
+	done
+	ATTRS=",\"attrs\":{$ATTRS}"
+<% } -%>
 }
 # Sends the kernel log since the last call, tagged with the step, and clears it.
 log() { dmesg -c | sed "s|^|@QKVM:$N:log $1 |" >$OUT; }
 
 snap
 log boot
-rec "{\"t\":\"device\",\"bdf\":\"$BDF\",\"present\":$PRESENT,\"driver\":\"$DRV\",\"reset\":\"$RESET\"}"
+rec "{\"t\":\"device\",\"bdf\":\"$BDF\",\"present\":$PRESENT,\"driver\":\"$DRV\",\"reset\":\"$RESET\"<%= it.attrs.length ? '$ATTRS' : '' %>}"
 
 begin() { rec "{\"t\":\"begin\",\"step\":\"$1\",\"op\":\"$2\"}"; }
 # done_op STEP OP RC [EXTRA-JSON]
 done_op() {
 	snap
 	log $1
-	rec "{\"t\":\"op\",\"step\":\"$1\",\"op\":\"$2\",\"rc\":$3,\"present\":$PRESENT,\"driver\":\"$DRV\",\"reset\":\"$RESET\"$4}"
+	rec "{\"t\":\"op\",\"step\":\"$1\",\"op\":\"$2\",\"rc\":$3,\"present\":$PRESENT,\"driver\":\"$DRV\",\"reset\":\"$RESET\"<%= it.attrs.length ? '$ATTRS' : '' %>$4}"
 }
 op_insmod() {
 	begin $1 insmod
