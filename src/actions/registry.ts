@@ -9,10 +9,11 @@ import d3hotDelay from './d3hot-delay.js';
 import noBusReset from './no-bus-reset.js';
 import noD3 from './no-d3.js';
 import noFlr from './no-flr.js';
+import noMsi from './no-msi.js';
 import noPmReset from './no-pm-reset.js';
 import rebind from './rebind.js';
 
-export const ACTIONS = [rebind, noBusReset, noPmReset, noFlr, noD3, d3hotDelay, configWrite] as const;
+export const ACTIONS = [rebind, noBusReset, noPmReset, noFlr, noD3, d3hotDelay, configWrite, noMsi] as const;
 
 type ActionOf<M> = M extends ActionModule<infer A> ? A : never;
 
