@@ -6,6 +6,7 @@
 import type { ActionModule } from './action.js';
 import configWrite from './config-write.js';
 import d3hotDelay from './d3hot-delay.js';
+import noAspm from './no-aspm.js';
 import noBusReset from './no-bus-reset.js';
 import noD3 from './no-d3.js';
 import noFlr from './no-flr.js';
@@ -13,7 +14,7 @@ import noMsi from './no-msi.js';
 import noPmReset from './no-pm-reset.js';
 import rebind from './rebind.js';
 
-export const ACTIONS = [rebind, noBusReset, noPmReset, noFlr, noD3, d3hotDelay, configWrite, noMsi] as const;
+export const ACTIONS = [rebind, noBusReset, noPmReset, noFlr, noD3, d3hotDelay, configWrite, noMsi, noAspm] as const;
 
 type ActionOf<M> = M extends ActionModule<infer A> ? A : never;
 
