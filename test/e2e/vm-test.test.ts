@@ -57,6 +57,8 @@ const scenarios = {
   everyFlag: () => ['-w', FIXTURES, 'vm-test', 'test-every-flag', '--as', '1af4:1041', '--accel', 'tcg'],
   removeRescan: () => ['-w', FIXTURES, 'vm-test', 'test-remove-rescan', '--as', '8086:100e', '--accel', 'tcg', '--markdown'],
   broken: () => ['-w', brokenWorkspace(), 'vm-test', 'axelera-metis-s3-rebind', '--as', '8086:100e', '--accel', 'tcg', '--json'],
+  // The actions added as one file each (src/actions/no-msi.ts, no-aspm.ts), on the PCIe e1000e whose driver uses MSI.
+  newActions: () => ['-w', FIXTURES, 'vm-test', 'test-no-msi', 'test-no-aspm', '--as', '8086:10d3', '--accel', 'tcg'],
 };
 type Name = keyof typeof scenarios;
 const results = {} as Record<Name, CliResult & { seconds: number }>;
@@ -78,7 +80,7 @@ describe.runIf(hasVm)(`vm-test on ${release} under qemu`, () => {
   beforeAll(async () => {
     before = vmTempDirs();
     const t = Date.now();
-    await runAll(['metis', 'broken', 'everyFlag', 'removeRescan'], 2);
+    await runAll(['metis', 'broken', 'everyFlag', 'removeRescan', 'newActions'], 2);
     process.stderr.write(`vm-test scenarios: ${Object.entries(results).map(([n, r]) => `${n} ${r.seconds.toFixed(0)} s`).join(', ')}; all ${((Date.now() - t) / 1000).toFixed(0)} s\n`);
   }, 900_000);
 
@@ -137,6 +139,26 @@ describe.runIf(hasVm)(`vm-test on ${release} under qemu`, () => {
     expect(md).toContain(`| d3hot-delay 120 ms | test-remove-rescan | ${release} | proven by the module's log (sysfs does not show it) |`);
     expect(md).toContain(`| config-write 7c.l=39d5e86b before-reset | test-remove-rescan | ${release} | left to the hook, as it must be (logged at load) |`);
     expect(md).not.toMatch(/FAILED|not run/);
+  });
+
+  it('passes for no-msi (msi_bus 1 -> 0, the driver falls back to INTx, 1 again after rmmod) and no-aspm (pci_disable_link_state)', () => {
+    const r = results.newActions;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    for (const line of [
+      'pass  test-no-msi: no-msi (msi_bus)',
+      '        ok  module log: no-msi 0000:01:00.0 result=set',
+      '        ok  msi_bus: 1 -> 0 (expected 0 with the module loaded)',
+      '        ok  msi_bus after rmmod: 1 (before load: 1)',
+      'pass  test-no-aspm: no-aspm (pci_disable_link_state)',
+      '        ok  module log: no-aspm 0000:01:00.0 states=l0s,l1 result=0',
+      'pass  no Oops, BUG, WARNING, lockdep or refcount splat',
+    ]) {
+      expect(lines).toContain(line);
+    }
+    // e1000e asks for its interrupts again on resume: with no_msi set it gets INTx.
+    expect(r.stdout).toMatch(/e1000e 0000:01:00\.0 eth0: Failed to initialize MSI interrupts\.\s+Falling back to legacy interrupts\./);
+    expect(r.stdout).toMatch(/^PASS: 25 passed, 0 failed \(\d+ s\)$/m);
   });
 
   it('fails a module that does not re-attach, at the first suspend, though its log claims it did', () => {
