@@ -58,7 +58,7 @@ references: [ "not a url" ]
     expect(problems(text)).toEqual([
       "quirks/polaris.md:4: match.color: unknown key 'color'; expected one of: vendor, device, subvendor, subdevice, class, revision",
       "quirks/polaris.md:4: match.device: expected a 16-bit ID written in hex, e.g. 0x1f9d, got '67df'",
-      "quirks/polaris.md:7: actions[1]: unknown value 'frobnicate'; expected one of the flags no-bus-reset, no-pm-reset, no-flr, no-d3, or a map with one of rebind, d3hot-delay, config-write",
+      "quirks/polaris.md:7: actions[1]: unknown value 'frobnicate'; expected one of the flags no-bus-reset, no-pm-reset, no-flr, no-d3, no-msi, no-aspm, or a map with one of rebind, d3hot-delay, config-write",
       "quirks/polaris.md:8: actions[2].reboot: unknown action 'reboot'; expected rebind, d3hot-delay, config-write (flags are written as plain words)",
       'quirks/polaris.md:9: actions[3].config-write.offset: expected an offset aligned to 4 bytes for a 32-bit write, got 126 (0x7e)',
       "quirks/polaris.md:9: actions[3].config-write.when: unknown value 'later'; expected one of: before-reset, after-resume, before-rebind, on-load",
