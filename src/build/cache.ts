@@ -39,3 +39,26 @@ export async function withFileLock<T>(file: string, what: string, waitMs: number
     await release();
   }
 }
+
+/** What preparing targets in one run shares: where the cache is, and what was made in it. */
+export interface PrepareContext {
+  cacheDir: string;
+  templatesDir: string;
+  /** Make images and root file systems again, once per run. */
+  refresh: boolean;
+  /** Images and root file systems made or found in this run, by recipe: each is dealt with once. */
+  once: Map<string, Promise<string>>;
+  /** The log of this target's preparation. */
+  log: string;
+  progress: (message: string) => void;
+}
+
+/** The first caller for `key` in this run does `make`; the others share its result. */
+export function once(ctx: Pick<PrepareContext, 'once'>, key: string, make: () => Promise<string>): Promise<string> {
+  let p = ctx.once.get(key);
+  if (!p) {
+    p = make();
+    ctx.once.set(key, p);
+  }
+  return p;
+}

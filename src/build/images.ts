@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { logLine, runCaptured, runLogged, tailOf, whyLine } from './exec.js';
-import { once, type PrepareContext } from './prepare.js';
+import { once, type PrepareContext } from './cache.js';
 import { imageRecipe } from './recipes.js';
 import { engineBuildCommand, engineImageExistsCommand, enginePullCommand } from './runners.js';
 import type { Target } from './targets.js';

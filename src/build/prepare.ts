@@ -3,24 +3,13 @@
  * in the cache, then a look inside for dkms and the kernels whose headers it carries.
  */
 import { InputError } from '../errors.js';
+import type { PrepareContext } from './cache.js';
 import type { Probe } from './detect.js';
 import { runCaptured } from './exec.js';
 import { ensureImage } from './images.js';
 import { ensureRootfs } from './rootfs.js';
 import { commandIn, describeEnvironment, type Environment } from './runners.js';
 import { headersPackage, isTargetKernel, KERNEL_RELEASE, type Target } from './targets.js';
-
-export interface PrepareContext {
-  cacheDir: string;
-  templatesDir: string;
-  /** Make images and root file systems again, once per run. */
-  refresh: boolean;
-  /** Images and root file systems made or found in this run, by recipe: each is dealt with once. */
-  once: Map<string, Promise<string>>;
-  /** The log of this target's preparation. */
-  log: string;
-  progress: (message: string) => void;
-}
 
 export interface ReadyTarget {
   target: Target;
@@ -57,16 +46,6 @@ async function environmentFor(t: Target, runner: Probe, ctx: PrepareContext): Pr
       return runner.user !== undefined ? { runner: runner.runner, image, user: runner.user } : { runner: runner.runner, image };
     }
   }
-}
-
-/** The first caller for `key` in this run does `make`; the others share its result. */
-export function once(ctx: Pick<PrepareContext, 'once'>, key: string, make: () => Promise<string>): Promise<string> {
-  let p = ctx.once.get(key);
-  if (!p) {
-    p = make();
-    ctx.once.set(key, p);
-  }
-  return p;
 }
 
 export async function prepareTarget(t: Target, runner: Probe, ctx: PrepareContext): Promise<ReadyTarget> {

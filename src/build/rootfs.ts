@@ -15,10 +15,9 @@ import path from 'node:path';
 import { onPath } from '../lib/tools.js';
 import { InputError } from '../errors.js';
 import { replaceDir } from '../workspace/fs.js';
-import { withFileLock } from './cache.js';
+import { once, withFileLock, type PrepareContext } from './cache.js';
 import { logLine, runLogged, tailOf, whyLine } from './exec.js';
 import { debootstrapScript, rootfsRecipe, type RootfsRecipe } from './recipes.js';
-import { once, type PrepareContext } from './prepare.js';
 import type { Command } from './runners.js';
 import type { Target } from './targets.js';
 

@@ -9,7 +9,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PatchFile } from '../series/save.js';
 import type { Worktree } from './worktree.js';
 
 const FORMAT_PATCH = [
@@ -19,8 +18,14 @@ const FORMAT_PATCH = [
   '--subject-prefix=PATCH', '--filename-max-length=64', '--quiet',
 ];
 
+/** A patch file's name and its text, as git format-patch wrote them. */
+export interface PatchText {
+  name: string;
+  text: string;
+}
+
 /** `git format-patch base..HEAD` of the worktree, as files. */
-export async function formatPatches(wt: Worktree, base: string): Promise<PatchFile[]> {
+export async function formatPatches(wt: Worktree, base: string): Promise<PatchText[]> {
   const out = mkdtempSync(path.join(tmpdir(), 'quirkctl-fp-'));
   try {
     await wt.git.raw([...FORMAT_PATCH, '-o', out, `${base}..HEAD`]);

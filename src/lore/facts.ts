@@ -3,23 +3,11 @@
  * Pure: a body in, facts out. Quoted text (`> ...`) never counts, whoever wrote it.
  */
 import { parsePerson } from '../mail/address.js';
+import { isPersonKey, trailerKey, type Trailer } from '../mail/trailer.js';
 
-export const TRAILER_KEYS = ['Fixes', 'Reported-by', 'Closes', 'Suggested-by', 'Tested-by', 'Reviewed-by', 'Acked-by', 'Nacked-by', 'Cc', 'Link'] as const;
-export type TrailerKey = (typeof TRAILER_KEYS)[number];
-
-/** Trailers that name a person: they need a mail address to count. */
-const PERSON_KEYS: ReadonlySet<TrailerKey> = new Set(['Reported-by', 'Suggested-by', 'Tested-by', 'Reviewed-by', 'Acked-by', 'Nacked-by', 'Cc']);
-
-export interface Trailer {
-  key: TrailerKey;
-  /** The value as it goes into a patch: `Name <addr>`, a URL, `<sha> ("subject")`. */
-  value: string;
-  name?: string;
-  address?: string;
-}
-
-const KEY_BY_LOWER = new Map(TRAILER_KEYS.map((k) => [k.toLowerCase(), k]));
 const TRAILER_LINE = /^([A-Za-z][A-Za-z-]*):[ \t]*(.*)$/;
+/** Keys taken from a reply besides the `*-by` and Cc ones, as b4 takes them. */
+const OTHER_KEYS = new Set(['Fixes', 'Link', 'Closes']);
 
 /** The lines a reply's author wrote: quoted lines and everything after the signature go. */
 export function ownLines(body: string): string[] {
@@ -36,9 +24,9 @@ export function ownLines(body: string): string[] {
   return out;
 }
 
-function trailerOf(key: TrailerKey, value: string): Trailer | undefined {
+function trailerOf(key: string, value: string): Trailer | undefined {
   const v = value.trim();
-  if (PERSON_KEYS.has(key)) {
+  if (isPersonKey(key)) {
     const p = parsePerson(v);
     if (!p) return undefined;
     // The value as given, trimmed after the address: mailers add nothing useful behind it.
@@ -60,8 +48,8 @@ export function findTrailers(body: string): Trailer[] {
   for (let i = 0; i < lines.length; i++) {
     const m = TRAILER_LINE.exec(lines[i]!.trimEnd());
     if (!m) continue;
-    const key = KEY_BY_LOWER.get(m[1]!.toLowerCase());
-    if (!key) continue;
+    const key = trailerKey(m[1]!);
+    if (!isPersonKey(key) && !OTHER_KEYS.has(key)) continue;
     let value = m[2]!;
     // Folded by the mailer (` <addr>` on the next line), or soft-wrapped by format=flowed
     // (`<addr>` at the start of the next line while the value has no address yet).

@@ -7,7 +7,7 @@ import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import type { SeriesData, SeriesState } from '../series/model.js';
-import type { Evidence, GivenTrailer, NewerRevision, RevisionReview } from './review.js';
+import type { Evidence, GivenTrailer, NewerRevision, RevisionReview } from '../series/model.js';
 
 export interface PatchTrailer {
   key: string;

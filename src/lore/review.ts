@@ -3,9 +3,9 @@
  * to which patch, NAKs, "applied" notices, and the state that follows. Pure: messages in,
  * facts out; links are made by the caller's `link`.
  */
-import type { SeriesState } from '../series/model.js';
+import type { Applied, Evidence, GivenTrailer, Nak, NewerRevision, RevisionReview } from '../series/model.js';
 import { isPosting, isPull, parseSubject, positionOf, subjectSummary } from '../mail/subject.js';
-import { findApplied, findChangeId, findTrailers, hasNak, ownLines, type Trailer } from './facts.js';
+import { findApplied, findChangeId, findTrailers, hasNak, ownLines } from './facts.js';
 import type { LoreMessage } from './message.js';
 
 export interface PostedRevision {
@@ -14,61 +14,6 @@ export interface PostedRevision {
   date: string;
   cover?: string;
   patches: string[];
-}
-
-export interface Evidence {
-  state: SeriesState;
-  date?: string;
-  link: string;
-}
-
-/** A trailer given in a reply. patch 0 is the cover letter: it applies to every patch. */
-export interface GivenTrailer extends Trailer {
-  patch: number;
-  date?: string;
-  link: string;
-}
-
-export interface Nak {
-  patch: number;
-  name: string;
-  address: string;
-  date?: string;
-  link: string;
-}
-
-export interface Applied {
-  patch: number;
-  branch?: string;
-  name: string;
-  address: string;
-  date?: string;
-  link: string;
-}
-
-export interface NewerRevision {
-  revision: number;
-  subject: string;
-  date?: string;
-  link: string;
-  'found-by': 'change-id' | 'subject';
-}
-
-export interface RevisionReview {
-  revision: number;
-  state: Exclude<SeriesState, 'drafted' | 'merged'>;
-  branch?: string;
-  'last-activity'?: string;
-  evidence: Evidence[];
-  trailers: GivenTrailer[];
-  naks: Nak[];
-  applied: Applied[];
-}
-
-/** What `track` writes under the series' `review` key. */
-export interface SeriesReview {
-  revisions: RevisionReview[];
-  newer?: NewerRevision[];
 }
 
 export interface ReviewInput {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setValue } from '../lib/fmdoc.js';
-import type { SentRevision, SeriesState } from '../series/model.js';
+import type { SentRevision, SeriesReview, SeriesState } from '../series/model.js';
 import { patchesDir, updateSeries, type SeriesDocument } from '../series/store.js';
 import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -19,7 +19,7 @@ import { LoreError, type LoreClient, type Validators } from './client.js';
 import { subjectSummary } from '../mail/subject.js';
 import { headerFields, splitMbox } from '../mail/mbox.js';
 import { parseMessage, rawHash, type LoreMessage } from './message.js';
-import { findNewerRevisions, reviewRevision, type PostedRevision, type SeriesReview } from './review.js';
+import { findNewerRevisions, reviewRevision, type PostedRevision } from './review.js';
 
 /** Mail received shortly before a refresh may be indexed after it: look back this far. */
 export const PROBE_MARGIN_S = 3600;

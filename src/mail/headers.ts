@@ -4,7 +4,7 @@
  * so that formatted series match `git format-patch` byte for byte.
  */
 import libmime from 'libmime';
-import { gitWrap } from '../series/wrap.js';
+import { gitWrap } from '../lib/wrap.js';
 
 /** git folds header values at 78 columns, encoded words at 76. */
 const HEADER_WIDTH = 78;

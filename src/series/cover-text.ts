@@ -8,7 +8,7 @@ import type { Definition, List, ListItem, Nodes, PhrasingContent, Root, RootCont
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { displayWidth } from './wrap.js';
+import { displayWidth } from '../lib/wrap.js';
 
 export const COVER_WIDTH = 72;
 const CODE_INDENT = '  ';

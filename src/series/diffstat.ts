@@ -5,7 +5,7 @@
  * summed per patch, which can differ from the net diff git would print (the caller
  * says so, or asks git when a kernel tree is at hand).
  */
-import { displayWidth } from './wrap.js';
+import { displayWidth } from '../lib/wrap.js';
 
 export interface FileStat {
   /** Path after the series; for renames `from` is the path before. */

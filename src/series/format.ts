@@ -10,7 +10,7 @@ import { isAsciiText, nameAddrHeader, rfc2822Date, subjectHeader } from '../mail
 import { renderCoverText } from './cover-text.js';
 import type { SeriesData } from './model.js';
 import type { PatchFile } from './patch-file.js';
-import { gitWrap } from './wrap.js';
+import { gitWrap } from '../lib/wrap.js';
 
 export interface SeriesMail {
   /** 0 for the cover letter, 1..M for the patches. */

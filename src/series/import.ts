@@ -16,7 +16,8 @@ import type { Person } from '../mail/address.js';
 import { pickSeries, parseMessage, type MailMessage, type PostedSeries } from './mbox.js';
 import { newChangeId, type SentRevision, type SeriesData } from './model.js';
 import { patchFileName, renderPatchMail } from './patch-mail.js';
-import { saveSeries, type PatchFile, type SeriesWritten } from './save.js';
+import type { PatchText } from '../kernel/git-patches.js';
+import { saveSeries, type SeriesWritten } from './save.js';
 import { checkSlug, seriesPath } from './store.js';
 import { coverText } from './cover.js';
 
@@ -43,7 +44,7 @@ function addresses(list: Person[]): string[] {
   return list.map(address).filter((a): a is string => a !== undefined);
 }
 
-function patchFiles(posted: PostedSeries): PatchFile[] {
+function patchFiles(posted: PostedSeries): PatchText[] {
   return posted.patches.map((m, i) => ({
     name: patchFileName(i + 1, parseSubject(m.subject).summary),
     text: renderPatchMail({ author: m.author, date: m.date, subject: m.subject, body: m.body }),

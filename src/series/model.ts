@@ -3,7 +3,7 @@
  * live in store.ts.
  */
 import { randomBytes } from 'node:crypto';
-import type { SeriesReview } from '../lore/review.js';
+import type { Trailer } from '../mail/trailer.js';
 
 export const SERIES_STATES = ['drafted', 'sent', 'under-review', 'changes-requested', 'reviewed', 'applied', 'merged'] as const;
 export type SeriesState = (typeof SERIES_STATES)[number];
@@ -87,3 +87,61 @@ export function newChangeId(slug: string, date = new Date()): string {
   const ymd = date.toISOString().slice(0, 10).replace(/-/g, '');
   return `${ymd}-${slug.slice(0, 40).replace(/-+$/, '')}-${randomBytes(6).toString('hex')}`;
 }
+
+/* What `quirkctl track` records under a series' `review` key (lore/review.ts works it out). */
+
+export interface Evidence {
+  state: SeriesState;
+  date?: string;
+  link: string;
+}
+
+/** A trailer given in a reply. patch 0 is the cover letter: it applies to every patch. */
+export interface GivenTrailer extends Trailer {
+  patch: number;
+  date?: string;
+  link: string;
+}
+
+export interface Nak {
+  patch: number;
+  name: string;
+  address: string;
+  date?: string;
+  link: string;
+}
+
+export interface Applied {
+  patch: number;
+  branch?: string;
+  name: string;
+  address: string;
+  date?: string;
+  link: string;
+}
+
+export interface NewerRevision {
+  revision: number;
+  subject: string;
+  date?: string;
+  link: string;
+  'found-by': 'change-id' | 'subject';
+}
+
+export interface RevisionReview {
+  revision: number;
+  state: Exclude<SeriesState, 'drafted' | 'merged'>;
+  branch?: string;
+  'last-activity'?: string;
+  evidence: Evidence[];
+  trailers: GivenTrailer[];
+  naks: Nak[];
+  applied: Applied[];
+}
+
+/** What `track` writes under the series' `review` key. */
+export interface SeriesReview {
+  revisions: RevisionReview[];
+  newer?: NewerRevision[];
+}
+

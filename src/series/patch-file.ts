@@ -7,18 +7,12 @@ import { ValidationError } from '../errors.js';
 import { parseMailbox, type Mailbox } from '../mail/address.js';
 import { decodeHeader } from '../mail/headers.js';
 import { subjectSummary } from '../mail/subject.js';
+import type { Trailer } from '../mail/trailer.js';
 
 export interface Header {
   name: string;
   /** The value as written, folded lines included (without the final newline). */
   value: string;
-}
-
-export interface Trailer {
-  key: string;
-  value: string;
-  /** 1-based line in the patch file. */
-  line: number;
 }
 
 export interface PatchFile {
@@ -134,6 +128,6 @@ export function trailerMailbox(p: PatchFile, t: Trailer): Mailbox {
   try {
     return parseMailbox(value, `${t.key}:`);
   } catch (e) {
-    throw new ValidationError([{ file: p.file, line: t.line, field: t.key, message: (e as Error).message }]);
+    throw new ValidationError([{ file: p.file, line: t.line ?? p.bodyLine, field: t.key, message: (e as Error).message }]);
   }
 }

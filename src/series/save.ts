@@ -14,16 +14,12 @@ import { newYamlDocument, yamlToString } from '../lib/yaml.js';
 import { withWorkspaceLock, writeAtomic } from '../workspace/fs.js';
 import { displayPath, type Workspace } from '../workspace/workspace.js';
 import type { SeriesData } from './model.js';
+import type { PatchText } from '../kernel/git-patches.js';
 import { parseSeriesText, patchesDir, readSeries, seriesPath, type SeriesDocument } from './store.js';
-
-export interface PatchFile {
-  name: string;
-  text: string;
-}
 
 export interface SeriesWrite {
   slug: string;
-  patches: PatchFile[];
+  patches: PatchText[];
   /** The new series, when series/<slug>.md does not exist yet. */
   create: () => { data: SeriesData; body: string };
   /** Changes to the series that exists (setValue keeps the user's comments). */

@@ -15,7 +15,7 @@ import { InputError } from '../errors.js';
 import { setValue } from '../lib/fmdoc.js';
 import { checkValue } from '../lib/schema.js';
 import { parseMailbox, showMailbox, uniqueMailboxes, type Mailbox } from '../mail/address.js';
-import { composeMail, seriesRecipients, type OutgoingMail, type Recipients } from '../mail/compose.js';
+import { composeMail, seriesRecipients, type OutgoingMail, type Recipients } from './compose.js';
 import { credentialFill } from '../mail/git.js';
 import { newPostingToken } from '../mail/message-id.js';
 import { describeSmtp, SendError, senderIdentity, smtpSettings, smtpTransport, type MailTransport, type SmtpSettings } from '../mail/smtp.js';

@@ -4,7 +4,7 @@ import { formatMailbox, parseMailbox, showMailbox, uniqueMailboxes } from '../..
 import { addressListHeader, decodeHeader, nameAddrHeader, rfc2822Date, subjectHeader } from '../../src/mail/headers.js';
 import { seriesMessageId } from '../../src/mail/message-id.js';
 import { senderIdentity, smtpSettings } from '../../src/mail/smtp.js';
-import { gitWrap } from '../../src/series/wrap.js';
+import { gitWrap } from '../../src/lib/wrap.js';
 
 describe('mail addresses', () => {
   it('reads the forms people type', () => {

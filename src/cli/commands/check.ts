@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RunnerChoice } from '../../build/targets.js';
 import { EXIT_FINDINGS, InputError } from '../../errors.js';
+import type { CheckpatchRunner } from '../../series/check.js';
 import type { Workspace } from '../../workspace/workspace.js';
 import { collect, printJson, printTable, workspaceOf } from '../io.js';
 import { checkOption } from './build.js';
@@ -46,10 +47,10 @@ Examples:
     )
     .action(async (targets: string[], opts: CheckOptions, cmd: Command) => {
       const ws = await workspaceOf(cmd);
-      const { checkPatches } = await import('../../kernel/check.js');
+      const { checkPatches } = await import('../../series/check.js');
       const path = await import('node:path');
       if ((opts.target !== undefined || opts.runner !== undefined) && !opts.inContainer) throw new InputError(`${opts.target !== undefined ? '--target' : '--runner'} goes with --in-container`);
-      const inTarget = opts.inContainer ? await targetOf(ws, opts) : undefined;
+      const inTarget = opts.inContainer ? await inTargetRunner(ws, await targetOf(ws, opts)) : undefined;
       const out = await checkPatches(ws, { targets, tree: opts.tree, args: opts.checkpatchArg, cwd: process.cwd(), ...(inTarget ? { inTarget } : {}) });
       if (opts.json) {
         printJson(out);
@@ -63,6 +64,21 @@ Examples:
       }
       if (out.errors > 0) process.exitCode = EXIT_FINDINGS;
     });
+}
+
+/** checkpatch.pl run by the target's perl, the tree and patches mounted read-only. */
+async function inTargetRunner(ws: Workspace, t: { name: string; runner?: RunnerChoice; progress: (line: string) => void }): Promise<{ name: string; run: CheckpatchRunner }> {
+  const { readyTarget } = await import('../../build/workspace-targets.js');
+  const { checkpatchInTarget } = await import('../../build/kernel-tree.js');
+  const { checkpatchResult } = await import('../../kernel/checkpatch.js');
+  return {
+    name: t.name,
+    run: async (root, files, opts) => {
+      const ready = await readyTarget(ws, t.name, { ...(t.runner ? { runner: t.runner } : {}), progress: t.progress });
+      const runs = await checkpatchInTarget(ready, { tree: root, patches: files, args: ['--show-types', ...opts.args], ...(opts.codespell ? { codespell: opts.codespell } : {}) });
+      return runs.map((r) => checkpatchResult(r.patch, r.exitCode, r.output));
+    },
+  };
 }
 
 /** The build target --in-container runs in: --target, else the workspace's first. */

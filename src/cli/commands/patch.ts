@@ -53,7 +53,7 @@ Examples:
     )
     .action(async (quirk: string, opts: PatchOptions, cmd: Command) => {
       const ws = await workspaceOf(cmd);
-      const { makeQuirkPatch } = await import('../../kernel/patch.js');
+      const { makeQuirkPatch } = await import('../../series/quirk-patch.js');
       const out = await makeQuirkPatch(
         ws,
         { quirk, tree: opts.tree, base: opts.base, stable: opts.stable === true, series: opts.series, name: opts.name, dryRun: opts.dryRun === true },

@@ -52,7 +52,7 @@ Examples:
       const { checkObject } = await import('../../build/kernel-tree.js');
       for (const o of opts.object ?? []) checkObject(o);
       if (opts.config !== undefined && !(await import('node:fs')).existsSync(opts.config)) throw new InputError(`--config '${opts.config}': no such file`);
-      const { buildTestSeries } = await import('../../series/build-test.js');
+      const { buildTestSeries } = await import('../../build/series-build-test.js');
       const r = await buildTestSeries(
         ws,
         {

@@ -7,12 +7,11 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { checkValue } from '../lib/schema.js';
-import { patchesDigest, recordCheck } from '../series/checks.js';
-import { patchesDir, readPatches, readSeries, seriesPath } from '../series/store.js';
+import { patchesDigest, recordCheck } from './checks.js';
+import { patchesDir, readPatches, readSeries, seriesPath } from './store.js';
 import type { Workspace } from '../workspace/workspace.js';
-import type { RunnerChoice } from '../build/targets.js';
-import { checkpatchArgs, checkpatchOptions, checkpatchResult, runCheckpatch, type CheckpatchOptions, type CheckResult } from './checkpatch.js';
-import { openKernelTree, treePath } from './tree.js';
+import { checkpatchArgs, checkpatchOptions, runCheckpatch, type CheckpatchOptions, type CheckResult } from '../kernel/checkpatch.js';
+import { openKernelTree, treePath } from '../kernel/tree.js';
 
 export interface CheckRequest {
   targets: string[];
@@ -21,8 +20,11 @@ export interface CheckRequest {
   args?: string[];
   cwd: string;
   /** Run checkpatch.pl inside this build target (its perl), not on the host. */
-  inTarget?: { name: string; runner?: RunnerChoice; progress?: (line: string) => void };
+  inTarget?: { name: string; run: CheckpatchRunner };
 }
+
+/** Runs checkpatch.pl of the tree at `root` over `files` somewhere other than the host. */
+export type CheckpatchRunner = (root: string, files: string[], opts: CheckpatchOptions) => Promise<CheckResult[]>;
 
 export interface CheckOutcome {
   series?: string;
@@ -62,7 +64,7 @@ export async function checkPatches(ws: Workspace, req: CheckRequest): Promise<Ch
   const { dir, label } = treePath(ws, req.tree);
   const tree = await openKernelTree(dir, label);
   const opts = await checkpatchOptions(req.args ?? ws.config.kernel?.['checkpatch-args']);
-  const results = req.inTarget ? await checkInTarget(ws, req.inTarget, tree.root, files, opts) : await runCheckpatch(tree.root, files, opts);
+  const results = req.inTarget ? await req.inTarget.run(tree.root, files, opts) : await runCheckpatch(tree.root, files, opts);
   const sum = (k: 'errors' | 'warnings' | 'checks') => results.reduce((n, r) => n + r[k], 0);
   const outcome: CheckOutcome = { args: checkpatchArgs(opts), results, errors: sum('errors'), warnings: sum('warnings'), checks: sum('checks') };
   if (req.inTarget) outcome.target = req.inTarget.name;
@@ -71,13 +73,4 @@ export async function checkPatches(ws: Workspace, req: CheckRequest): Promise<Ch
     await recordCheck(ws, series, { digest, date: new Date().toISOString(), errors: outcome.errors, warnings: outcome.warnings, checks: outcome.checks });
   }
   return outcome;
-}
-
-/** The same checkpatch.pl, run by the target's perl with the tree and patches mounted read-only. */
-async function checkInTarget(ws: Workspace, t: NonNullable<CheckRequest['inTarget']>, root: string, files: string[], opts: CheckpatchOptions): Promise<CheckResult[]> {
-  const { readyTarget } = await import('../build/workspace-targets.js');
-  const { checkpatchInTarget } = await import('../build/kernel-tree.js');
-  const ready = await readyTarget(ws, t.name, { ...(t.runner ? { runner: t.runner } : {}), ...(t.progress ? { progress: t.progress } : {}) });
-  const runs = await checkpatchInTarget(ready, { tree: root, patches: files, args: ['--show-types', ...opts.args], ...(opts.codespell ? { codespell: opts.codespell } : {}) });
-  return runs.map((r) => checkpatchResult(r.patch, r.exitCode, r.output));
 }

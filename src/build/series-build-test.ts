@@ -7,14 +7,14 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { compileObjects, type CompileResult } from '../build/kernel-tree.js';
-import { buildDir, readyTarget } from '../build/workspace-targets.js';
-import type { RunnerChoice } from '../build/targets.js';
+import { compileObjects, type CompileResult } from './kernel-tree.js';
+import { buildDir, readyTarget } from './workspace-targets.js';
+import type { RunnerChoice } from './targets.js';
 import { am } from '../kernel/git-patches.js';
 import { gitIdentity, type Base } from '../kernel/tree.js';
 import { withWorktree } from '../kernel/worktree.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { seriesBase, seriesTree } from './apply.js';
+import { seriesBase, seriesTree } from '../series/apply.js';
 
 export interface BuildTestRequest {
   slug: string;

@@ -16,19 +16,19 @@ import { readEntries } from '../quirks/index-cache.js';
 import { describeAction, type Quirk } from '../quirks/model.js';
 import { loadPciIds } from '../quirks/pci-ids.js';
 import { findQuirk, quirkPath, readQuirkFile } from '../quirks/store.js';
-import { newChangeId, type SeriesData } from '../series/model.js';
-import { saveSeries, type PatchFile, type SeriesWritten } from '../series/save.js';
-import { checkSlug, patchesDir, readPatches, readSeries, seriesPath, type SeriesDocument } from '../series/store.js';
+import { newChangeId, type SeriesData } from './model.js';
+import { saveSeries, type SeriesWritten } from './save.js';
+import { checkSlug, patchesDir, readPatches, readSeries, seriesPath, type SeriesDocument } from './store.js';
 import { withWorkspaceLock, writeAtomic } from '../workspace/fs.js';
 import { pciIdsPaths, type Workspace } from '../workspace/workspace.js';
-import { aboutDevice, asSentence, commitMessage, commitSubject } from './commit-message.js';
-import { am, formatPatches } from './git-patches.js';
-import { parseIdMacros } from './pci-ids-h.js';
-import { applyChange, findExisting, planChanges, PCI_IDS_H, QUIRKS_C, shortDeviceName, type ExistingFix, type PlannedChange } from './quirk-code.js';
-import { parseQuirksC } from './quirks-c.js';
-import { gitIdentity, openKernelTree, readAt, refuseDirtyBase, resolveBase, treePath, type Base } from './tree.js';
-import { kernelSatisfies, makefileRelease } from './version.js';
-import { touchedPaths, withWorktree } from './worktree.js';
+import { aboutDevice, asSentence, commitMessage, commitSubject } from '../kernel/commit-message.js';
+import { am, formatPatches, type PatchText } from '../kernel/git-patches.js';
+import { parseIdMacros } from '../kernel/pci-ids-h.js';
+import { applyChange, findExisting, planChanges, PCI_IDS_H, QUIRKS_C, shortDeviceName, type ExistingFix, type PlannedChange } from '../kernel/quirk-code.js';
+import { parseQuirksC } from '../kernel/quirks-c.js';
+import { gitIdentity, openKernelTree, readAt, refuseDirtyBase, resolveBase, treePath, type Base } from '../kernel/tree.js';
+import { kernelSatisfies, makefileRelease } from '../kernel/version.js';
+import { touchedPaths, withWorktree } from '../kernel/worktree.js';
 
 export interface PatchRequest {
   quirk: string;
@@ -55,7 +55,7 @@ export interface PatchOutcome {
   changes: ChangeReport[];
   skipped: { action: string; reason: string }[];
   /** Patches made (empty when the tree already has every fix). */
-  patches: PatchFile[];
+  patches: PatchText[];
   written?: SeriesWritten;
   quirkFile: string;
   /** The series whose patches were applied first (--series naming other patches). */
@@ -203,7 +203,7 @@ export async function makeQuirkPatch(ws: Workspace, req: PatchRequest, progress:
     slug,
     patches,
     create: () => newSeries(ws, slug, q, device, base, patches),
-    update: (doc) => updateSeries(ws, doc, q, device, base, patches, mode),
+    update: (doc) => setSeriesPatches(ws, doc, q, device, base, patches, mode),
   });
   await markDrafted(ws, q.id);
   return outcome;
@@ -214,20 +214,20 @@ function baseName(base: Base): string | undefined {
   return base.name && checkValue('series', '/properties/base', base.name) === null ? base.name : undefined;
 }
 
-function subjectOf(p: PatchFile): string {
+function subjectOf(p: PatchText): string {
   const m = /^Subject: (?:\[[^\]]*\] )?(.*(?:\n .*)*)/m.exec(p.text);
   return (m?.[1] ?? p.name).replace(/\n /g, ' ');
 }
 
 /** The cover letter a new multi-patch series starts with; EDITME keeps it from being sent as is. */
-function coverLetter(ws: Workspace, q: Quirk, device: string, patches: PatchFile[]): string {
+function coverLetter(ws: Workspace, q: Quirk, device: string, patches: PatchText[]): string {
   return renderTemplate('kernel/cover-letter.md', { device, ids: formatDeviceIds(q.match), title: asSentence(q.title), subjects: patches.map(subjectOf) }, ws.templatesDir);
 }
 
-function newSeries(ws: Workspace, slug: string, q: Quirk, device: string, base: Base, patches: PatchFile[]): { data: SeriesData; body: string } {
+function newSeries(ws: Workspace, slug: string, q: Quirk, device: string, base: Base, patches: PatchText[]): { data: SeriesData; body: string } {
   const single = patches.length === 1;
   const data: SeriesData = {
-    subject: single ? subjectOf(patches[0] as PatchFile) : `PCI: Quirks for ${device}`,
+    subject: single ? subjectOf(patches[0] as PatchText) : `PCI: Quirks for ${device}`,
     'change-id': newChangeId(slug),
     revision: 1,
     prefixes: ['PATCH'],
@@ -240,7 +240,7 @@ function newSeries(ws: Workspace, slug: string, q: Quirk, device: string, base: 
   return { data, body: single ? '' : `\n${coverLetter(ws, q, device, patches)}` };
 }
 
-function updateSeries(ws: Workspace, doc: SeriesDocument, q: Quirk, device: string, base: Base, patches: PatchFile[], mode: Mode): void {
+function setSeriesPatches(ws: Workspace, doc: SeriesDocument, q: Quirk, device: string, base: Base, patches: PatchText[], mode: Mode): void {
   setValue(doc, ['base-commit'], base.sha);
   if (baseName(base)) setValue(doc, ['base'], baseName(base));
   else if (doc.data.base !== undefined) {
@@ -249,7 +249,7 @@ function updateSeries(ws: Workspace, doc: SeriesDocument, q: Quirk, device: stri
     delete doc.data.base;
   }
   setValue(doc, ['patches'], patches.map((p) => p.name));
-  if (mode === 'regenerate' && patches.length === 1) setValue(doc, ['subject'], subjectOf(patches[0] as PatchFile));
+  if (mode === 'regenerate' && patches.length === 1) setValue(doc, ['subject'], subjectOf(patches[0] as PatchText));
   // A series that grows past one patch needs a cover letter; a blank body gets the template.
   if (patches.length > 1 && doc.body.trim() === '') doc.body = `\n${coverLetter(ws, q, device, patches)}`;
 }

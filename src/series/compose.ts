@@ -7,10 +7,10 @@
  * (or the sender alone when reflecting).
  */
 import { InputError } from '../errors.js';
-import { formatMailbox, uniqueMailboxes, type Mailbox } from './address.js';
-import { addressListHeader, isAsciiText, rfc2822Date } from './headers.js';
-import { inBodyFrom, MIME_HEADERS, type SeriesMail } from '../series/format.js';
-import { trailerMailbox, trailersNamed } from '../series/patch-file.js';
+import { formatMailbox, uniqueMailboxes, type Mailbox } from '../mail/address.js';
+import { addressListHeader, isAsciiText, rfc2822Date } from '../mail/headers.js';
+import { inBodyFrom, MIME_HEADERS, type SeriesMail } from './format.js';
+import { trailerMailbox, trailersNamed } from './patch-file.js';
 
 export interface Recipients {
   to: Mailbox[];
