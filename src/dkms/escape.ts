@@ -3,13 +3,9 @@
  * files. The schema already refuses control characters; these escape anyway, for the
  * language at hand, so that no title can end a comment or start a new line.
  */
+import { wrapWords } from '../lib/wrap.js';
 
 const CONTROL = /[\u0000-\u001f\u007f]/g;
-
-/** Inside a C block comment: no `*\/` to end it, no `/*` for -Wcomment, no `??` trigraphs. */
-export function cComment(text: string): string {
-  return text.replace(CONTROL, ' ').replace(/\*\//g, '*\\/').replace(/\/\*/g, '/\\*').replace(/\?\?/g, '?\\?');
-}
 
 /** Inside a shell (or udev, PKGBUILD) comment: only a newline could end it. */
 export function shComment(text: string): string {
@@ -33,17 +29,5 @@ export function rfc2822(date: Date): string {
  * the first line after `first`, the following ones after `rest`.
  */
 export function wrapText(text: string, first: string, rest: string, width = 79): string {
-  const lines: string[] = [];
-  let line = first;
-  for (const word of text.replace(CONTROL, ' ').split(/ +/).filter(Boolean)) {
-    const prefix = line === first || line === rest ? '' : ' ';
-    if (line.length + prefix.length + word.length > width && line !== first && line !== rest) {
-      lines.push(line);
-      line = rest + word;
-    } else {
-      line += prefix + word;
-    }
-  }
-  lines.push(line);
-  return lines.join('\n');
+  return wrapWords(text.replace(CONTROL, ' '), width, first, rest).join('\n') || first;
 }

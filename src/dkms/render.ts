@@ -7,7 +7,8 @@ import { renderTemplate } from '../lib/templates.js';
 import { formatDeviceIds } from '../quirks/ids.js';
 import { hexN, type Match, type Quirk } from '../quirks/model.js';
 import type { DeviceIds } from '../quirks/ids.js';
-import { cComment, printfBytes, rfc2822, shComment, wrapText } from './escape.js';
+import { cComment } from '../lib/c.js';
+import { printfBytes, rfc2822, shComment, wrapText } from './escape.js';
 import { MODULES } from '../actions/registry.js';
 import { coverageNotes, DEFAULT_NAME, defaultVersion, flagEffects, moduleCode, planPackage, type FlagAction, type PackagePlan, type PlannedQuirk } from './model.js';
 

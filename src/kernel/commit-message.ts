@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import { renderTemplate } from '../lib/templates.js';
 import type { Action } from '../quirks/model.js';
 import { kindPatch, type ChangeKind } from './quirk-code.js';
-import { wrapWords } from './wrap.js';
+import { wrapWords } from '../lib/wrap.js';
 
 export const SUBJECT_MAX = 75;
 const WIDTH = 75;

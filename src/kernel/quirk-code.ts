@@ -14,7 +14,7 @@ import { MODULES, moduleOf } from '../actions/registry.js';
 import type { Action, Quirk } from '../quirks/model.js';
 import { ANY_ID, resolveId, vendorMacro, type IdMacros } from './pci-ids-h.js';
 import { insertLines, usesIdentifier, type CFunction, type FixupDeclaration, type QuirksC } from './quirks-c.js';
-import { wrapWords } from './wrap.js';
+import { blockComment } from '../lib/c.js';
 
 export const QUIRKS_C = 'drivers/pci/quirks.c';
 export const PCI_IDS_H = 'include/linux/pci_ids.h';
@@ -136,12 +136,6 @@ export interface CodeContext {
   macros: IdMacros;
   /** The workspace's templates/, whose files override the built-in ones. */
   templatesDir?: string;
-}
-
-/** A C block comment, 80 columns wide, that no user text can close early. */
-export function blockComment(paragraphs: string[]): string[] {
-  const safe = (s: string) => s.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *');
-  return ['/*', ...paragraphs.flatMap((p) => wrapWords(safe(p), 80, ' * ')), ' */'];
 }
 
 /** A C identifier from the device name, unique in quirks.c. */

@@ -1,24 +1,48 @@
 /**
- * Text wrapping the way git does it (utf8.c: strbuf_add_wrapped_text), so that subjects
- * and shortlogs come out byte for byte as `git format-patch` writes them.
+ * The one word wrapper, measuring display columns (East Asian wide characters take two,
+ * combining marks none, by string-width's tables): greedy wrapping for commit messages,
+ * C comments, cover letters and Debian's files, and git's own algorithm (utf8.c:
+ * strbuf_add_wrapped_text) where output must match `git format-patch` byte for byte.
  */
+import stringWidth from 'string-width';
 
-const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
-const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B]/u;
-
-/** Columns one character takes, as git's wcwidth: -1 for control characters. */
+/** Columns one character (code point) takes, as git's wcwidth: -1 for control characters. */
 export function charWidth(ch: string): number {
   const cp = ch.codePointAt(0) ?? 0;
   if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return -1;
-  if (ZERO_WIDTH.test(ch)) return 0;
-  return WIDE.test(ch) ? 2 : 1;
+  if (cp < 0x7f) return 1;
+  return stringWidth(ch);
 }
 
-/** Columns a string takes on a terminal or in a fixed-width mail reader. */
+/** Columns a string takes on a terminal or in a fixed-width mail reader, counted per code point as git does. */
 export function displayWidth(s: string): number {
   let w = 0;
   for (const ch of s) w += Math.max(0, charWidth(ch));
   return w;
+}
+
+/**
+ * Greedy word wrap: lines of at most `width` columns, the first after `firstPrefix`
+ * and the others after `restPrefix` (both counted). A word longer than a line, a URL
+ * say, gets a line of its own instead of being broken. Words end at ASCII white
+ * space only, so a no-break space holds. No words: no lines.
+ */
+export function wrapWords(text: string, width: number, firstPrefix = '', restPrefix = firstPrefix, measure: (s: string) => number = displayWidth): string[] {
+  const out: string[] = [];
+  let line = firstPrefix;
+  let empty = true;
+  for (const w of text.split(/[ \t\n\r]+/)) {
+    if (!w) continue;
+    if (!empty && measure(line) + 1 + measure(w) > width) {
+      out.push(line);
+      line = restPrefix;
+      empty = true;
+    }
+    line += (empty ? '' : ' ') + w;
+    empty = false;
+  }
+  if (!empty) out.push(line);
+  return out;
 }
 
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';

@@ -8,7 +8,7 @@ import type { Definition, List, ListItem, Nodes, PhrasingContent, Root, RootCont
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { displayWidth } from '../lib/wrap.js';
+import { displayWidth, wrapWords } from '../lib/wrap.js';
 
 export const COVER_WIDTH = 72;
 const CODE_INDENT = '  ';
@@ -66,20 +66,12 @@ function linkText(label: string, url: string): string {
 
 const columns = (s: string) => displayWidth(s.replaceAll(NBSP, ' '));
 
-/** Greedy word wrap by display columns; a word longer than the line stays whole. */
+/** Each hard-broken segment wrapped by display columns; an empty one is an empty line. */
 function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (const segment of text.split(HARD_BREAK)) {
-    const words = segment.split(/[ \t\n\r]+/).filter(Boolean);
-    let line = '';
-    for (const word of words) {
-      if (line && columns(line) + 1 + columns(word) > width) {
-        out.push(line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    out.push(line);
-  }
+  const out = text.split(HARD_BREAK).flatMap((segment) => {
+    const lines = wrapWords(segment, width, '', '', columns);
+    return lines.length ? lines : [''];
+  });
   return out.map((l) => l.replaceAll(NBSP, ' '));
 }
 

@@ -91,3 +91,16 @@ Signed-off-by: Jane Developer <jane@example.org>
     expect(aboutDevice('AMD Polaris 10 GPU dies after a bus reset', { body: '## Symptom\n\nIt dies. Then more.\n', file: 'q.md', bodyLine: 1 })).toEqual(['AMD Polaris 10 GPU dies after a bus reset.', 'It dies.']);
   });
 });
+
+describe('the word wrapper (lib/wrap.ts)', () => {
+  it('measures display columns: East Asian wide characters take two, combining marks none', async () => {
+    const { displayWidth, wrapWords } = await import('../../src/lib/wrap.js');
+    expect(displayWidth('漢字')).toBe(4);
+    expect(displayWidth('e\u0301')).toBe(1);
+    expect(displayWidth('abc')).toBe(3);
+    // Ten wide characters are 20 columns: at width 12 each line holds two words of 4 columns and a space.
+    expect(wrapWords('漢字 漢字 漢字 漢字 漢字', 12)).toEqual(['漢字 漢字', '漢字 漢字', '漢字']);
+    // A no-break space holds the words it joins; a word longer than the line stands alone.
+    expect(wrapWords('a\u00a0b https://example.org/a/very/long/url c', 10, ' * ')).toEqual([' * a\u00a0b', ' * https://example.org/a/very/long/url', ' * c']);
+  });
+});

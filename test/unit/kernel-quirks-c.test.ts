@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIdMacros, resolveId, vendorMacro, ANY_ID } from '../../src/kernel/pci-ids-h.js';
-import { applyChange, blockComment, declaration, findExisting, planChanges, shortDeviceName, type CodeContext } from '../../src/kernel/quirk-code.js';
+import { applyChange, declaration, findExisting, planChanges, shortDeviceName, type CodeContext } from '../../src/kernel/quirk-code.js';
+import { blockComment } from '../../src/lib/c.js';
 import { parseQuirksC } from '../../src/kernel/quirks-c.js';
 import type { Quirk } from '../../src/quirks/model.js';
 
