@@ -4,18 +4,16 @@
  * columns, then Link:/Closes:, Cc: stable and Signed-off-by trailers as
  * Documentation/process/submitting-patches.rst describes them. Pure.
  */
-import type { Content, List, ListItem, PhrasingContent, Root, RootContent } from 'mdast';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import type { Root, RootContent } from 'mdast';
 import { InputError } from '../errors.js';
 import { renderTemplate } from '../lib/templates.js';
 import type { Action } from '../quirks/model.js';
 import { kindPatch, type ChangeKind } from './quirk-code.js';
+import { COMMIT_WIDTH, commitProse, markdown, plainWords } from '../lib/markdown-text.js';
 import { wrapWords } from '../lib/wrap.js';
 
 export const SUBJECT_MAX = 75;
-const WIDTH = 75;
+const WIDTH = COMMIT_WIDTH;
 
 export interface Identity {
   name: string;
@@ -33,75 +31,20 @@ export interface QuirkProse {
   bodyLine: number;
 }
 
-function inlineText(nodes: PhrasingContent[]): string {
-  return nodes
-    .map((n) => {
-      switch (n.type) {
-        case 'text':
-        case 'inlineCode':
-          return n.value;
-        case 'break':
-          return ' ';
-        case 'link': {
-          const label = inlineText(n.children);
-          return label === n.url ? n.url : `${label} (${n.url})`;
-        }
-        default:
-          return 'children' in n ? inlineText(n.children as PhrasingContent[]) : '';
-      }
-    })
-    .join('');
-}
-
-function listLines(list: List, source: string, width: number): string[] {
-  return list.children.flatMap((item: ListItem, i) => {
-    const bullet = list.ordered ? `${(list.start ?? 1) + i}. ` : '- ';
-    const indent = ' '.repeat(bullet.length);
-    return item.children.flatMap((c, j) => {
-      const lines = blockLines(c, source, width - indent.length);
-      const prefix = (k: number) => (j === 0 && k === 0 ? bullet : indent);
-      return lines.map((l, k) => (l ? prefix(k) + l : l));
-    });
-  });
-}
-
-/** One Markdown block as plain commit-message lines. */
-function blockLines(node: Content | RootContent, source: string, width = WIDTH): string[] {
-  switch (node.type) {
-    case 'paragraph':
-      return wrapWords(inlineText(node.children), width);
-    case 'list':
-      return listLines(node, source, width);
-    case 'code':
-      // Logs and commands stay as they are, indented the way commit messages quote them.
-      return node.value.split('\n').map((l) => (l ? `  ${l}` : l));
-    case 'heading':
-    case 'html':
-    case 'thematicBreak':
-    case 'definition':
-      return [];
-    default: {
-      const start = node.position?.start.offset;
-      const end = node.position?.end.offset;
-      return start === undefined || end === undefined ? [] : source.slice(start, end).split('\n');
-    }
-  }
-}
-
 /**
  * The quirk's Symptom and Why sections (or its whole prose when it has neither) as
  * paragraphs of plain text. Refuses prose that still holds the EDITME placeholders of a
  * new quirk: a maintainer would get them verbatim.
  */
 export function descriptionParagraphs(prose: QuirkProse): string[] {
-  const tree = unified().use(remarkParse).use(remarkGfm).parse(prose.body) as Root;
+  const tree = markdown.parse(prose.body) as Root;
   const wanted = /^(symptoms?|why\b.*)$/i;
   const picked: RootContent[] = [];
   let inWanted = false;
   let sawSection = false;
   for (const node of tree.children) {
     if (node.type === 'heading') {
-      inWanted = wanted.test(inlineText(node.children).trim());
+      inWanted = wanted.test(plainWords(node.children).trim());
       sawSection ||= inWanted;
       continue;
     }
@@ -115,7 +58,9 @@ export function descriptionParagraphs(prose: QuirkProse): string[] {
     }
   }
   if (nodes.length === 0) throw new InputError(`${prose.file}:${prose.bodyLine}: the quirk has no description (a Symptom and a Why section) to make a commit message from`);
-  return nodes.map((n) => blockLines(n, prose.body).join('\n')).filter((p) => p.trim() !== '');
+  // Each block on its own, with the link definitions that reference links need.
+  const defs = tree.children.filter((n) => n.type === 'definition');
+  return nodes.map((n) => commitProse([n, ...defs])).filter((p) => p.trim() !== '');
 }
 
 /** Text ending in a full stop (or the mark it has). */

@@ -4,9 +4,9 @@
  */
 import type { Heading, List, ListItem, Root, RootContent, Table, TableRow, PhrasingContent } from 'mdast';
 import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
+import { markdown } from '../lib/markdown-text.js';
 import type { QuirkEntry } from './store.js';
 import { formatDeviceIds } from './ids.js';
 import { describeAction, explainAction, type Quirk } from './model.js';
@@ -20,7 +20,7 @@ const bullets = (items: ListItem[]): List => ({ type: 'list', ordered: false, sp
 
 /** The quirk's own Markdown body as a tree, its headings pushed one level down. */
 export function bodyTree(body: string, shift: number): RootContent[] {
-  const tree = unified().use(remarkParse).use(remarkGfm).parse(body) as Root;
+  const tree = markdown.parse(body) as Root;
   const visit = (n: RootContent) => {
     if (n.type === 'heading') n.depth = Math.min(6, n.depth + shift) as Heading['depth'];
     if ('children' in n) (n.children as RootContent[]).forEach(visit);

@@ -7,7 +7,7 @@
  */
 import { showMailbox, type Mailbox } from '../mail/address.js';
 import { isAsciiText, nameAddrHeader, rfc2822Date, subjectHeader } from '../mail/headers.js';
-import { renderCoverText } from './cover-text.js';
+import { renderCoverText } from '../lib/markdown-text.js';
 import type { SeriesData } from './model.js';
 import type { PatchFile } from './patch-file.js';
 import { gitWrap } from '../lib/wrap.js';

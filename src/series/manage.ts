@@ -16,7 +16,7 @@ import { loadEntries } from '../quirks/index-cache.js';
 import { findQuirk } from '../quirks/store.js';
 import { withWorkspaceLock, writeAtomic } from '../workspace/fs.js';
 import { displayPath, type Workspace } from '../workspace/workspace.js';
-import { renderCoverText } from './cover-text.js';
+import { renderCoverText } from '../lib/markdown-text.js';
 import { renderMailFile } from './format.js';
 import { coverDiffstat, loadSeries, postingIds, requirePatches, seriesMails } from './mails.js';
 import { newChangeId, type SeriesData } from './model.js';

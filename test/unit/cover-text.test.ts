@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderCoverText } from '../../src/series/cover-text.js';
+import { renderCoverText } from '../../src/lib/markdown-text.js';
 import { rerollCover } from '../../src/series/revisions.js';
 
 describe('cover letter Markdown to mail text', () => {

@@ -104,3 +104,28 @@ describe('the word wrapper (lib/wrap.ts)', () => {
     expect(wrapWords('a\u00a0b https://example.org/a/very/long/url c', 10, ' * ')).toEqual([' * a\u00a0b', ' * https://example.org/a/very/long/url', ' * c']);
   });
 });
+
+describe('commit message prose through the one Markdown-to-text plugin', () => {
+  it('keeps reference-link URLs, renders block quotes and tables, and drops marks and rules', () => {
+    const body = `## Symptom
+
+The card dies after a **bus reset**, see [the report][bug] and \`lspci -vv\`.
+
+> Unknown PCI header type '127'
+> for device 0000:01:00.0
+
+| kernel | result |
+| --- | --- |
+| 6.1 | dead |
+
+---
+
+[bug]: https://bugzilla.kernel.org/show_bug.cgi?id=1
+`;
+    expect(descriptionParagraphs({ body, file: 'q.md', bodyLine: 5 })).toEqual([
+      'The card dies after a bus reset, see the report\n(https://bugzilla.kernel.org/show_bug.cgi?id=1) and lspci -vv.',
+      "> Unknown PCI header type '127' for device 0000:01:00.0",
+      'kernel  result\n------  ------\n6.1     dead',
+    ]);
+  });
+});
