@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BuildReport } from '../../src/build/matrix.js';
 import { cli, tempDir, treeHash } from '../helpers/cli.js';
 import { addQuirk, BUILD_ENV, buildWorkspace, DEBIAN_12, debianRootfs, hasBwrap, hasHostDkms, HOST, TEST_CACHE } from '../helpers/build-targets.js';
-import { realComponent } from '../helpers/real.js';
+import { needReal, realComponent } from '../helpers/real.js';
 
 let rootfs = '';
 /** The kernel whose headers the root file system carries (Debian's current 6.1 ABI). */
@@ -131,9 +131,9 @@ describe.runIf(hasBwrap)('targets that cannot be used: a clear message and exit 
     expect(readdirSync(path.join(TEST_CACHE, 'rootfs')).filter((d) => d.startsWith('debian-bookworm-') && !d.endsWith('.lock') && !isMade(d))).toEqual([]);
   });
 
-  it('a root file system without kernel headers (a busybox one)', () => {
+  it('a root file system without kernel headers (a busybox one)', (ctx) => {
     const busybox = '/bin/busybox';
-    if (!realComponent('busybox-static', existsSync(busybox))) return;
+    needReal(ctx, 'busybox-static', existsSync(busybox));
     const root = tempDir('quirkctl-bare-');
     mkdirSync(path.join(root, 'bin'));
     for (const d of ['dev', 'proc', 'tmp']) mkdirSync(path.join(root, d));

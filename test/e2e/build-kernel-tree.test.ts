@@ -18,7 +18,7 @@ import { openWorkspace } from '../../src/workspace/workspace.js';
 import { tempDir } from '../helpers/cli.js';
 import { buildWorkspace, DEBIAN_12, debianRootfs, hasBwrap, TEST_CACHE } from '../helpers/build-targets.js';
 import { hasKernelSource, kernelTreeCache } from '../helpers/kernel-tree.js';
-import { realComponent } from '../helpers/real.js';
+import { needReal, realComponent } from '../helpers/real.js';
 
 const CODESPELL = '/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt';
 
@@ -106,12 +106,12 @@ describe.runIf(hasBwrap && hasKernelSource)('a kernel tree in a target (Debian 1
     expect(runs[1]?.output).toContain("ERROR:SPACING: space prohibited after that open parenthesis '('");
   });
 
-  it('runs a checkpatch.pl from elsewhere, and with codespell, the dictionary mounted from the host', async () => {
+  it('runs a checkpatch.pl from elsewhere, and with codespell, the dictionary mounted from the host', async (ctx) => {
     const own = tempDir('quirkctl-checkpatch-');
     for (const f of ['checkpatch.pl', 'spelling.txt', 'const_structs.checkpatch']) copyFileSync(path.join(tree, 'scripts', f), path.join(own, f));
     const [plain] = await checkpatchInTarget(ready, { tree, checkpatch: path.join(own, 'checkpatch.pl'), patches: [GOOD()], args: ['--strict'] });
     expect(plain?.exitCode).toBe(0);
-    if (!realComponent('codespell (its dictionary)', existsSync(CODESPELL))) return;
+    needReal(ctx, 'codespell (its dictionary)', existsSync(CODESPELL));
     const [typo] = await checkpatchInTarget(ready, { tree, patches: [TYPO()], args: ['--strict'], codespell: CODESPELL });
     expect(typo?.output).toContain("WARNING: 'recieve' may be misspelled - perhaps 'receive'?");
   });
