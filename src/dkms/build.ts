@@ -8,6 +8,7 @@ import { chownSync, cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { readGitConfig } from '../lib/git.js';
 
 async function run(what: string, file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<void> {
   const r = await execa(file, args, { cwd: opts.cwd, env: { LC_ALL: 'C', ...opts.env }, reject: false, all: true, stdin: 'ignore' });
@@ -72,10 +73,7 @@ async function userIds(user: string): Promise<{ uid: number; gid: number }> {
 
 /** `Name <email>` from git's user.name and user.email, as Signed-off-by lines take it; undefined when unset. */
 export async function gitUser(cwd: string): Promise<string | undefined> {
-  const get = async (key: string) => {
-    const r = await execa('git', ['config', '--get', key], { cwd, reject: false });
-    return r.exitCode === 0 ? r.stdout.trim() : '';
-  };
-  const [name, email] = await Promise.all([get('user.name'), get('user.email')]);
+  const config = await readGitConfig(cwd).catch(() => new Map<string, string>());
+  const [name, email] = [config.get('user.name')?.trim(), config.get('user.email')?.trim()];
   return name && email ? `${name} <${email}>` : undefined;
 }

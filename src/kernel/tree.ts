@@ -5,7 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { gitIn } from '../lib/git.js';
 import { InputError } from '../errors.js';
 import { configPath, type Workspace } from '../workspace/workspace.js';
 import type { Identity } from './commit-message.js';
@@ -24,20 +25,6 @@ export interface Base {
   name?: string;
 }
 
-/**
- * A simple-git instance that runs no hooks and starts no background gc: quirkctl's
- * commits and `git am` runs happen in throw-away worktrees, where a commit-msg hook
- * adding a Change-Id (say) has no place. Settings go in as `-c` options, so nothing
- * is written to the user's git configuration.
- */
-export function gitAt(dir: string, opts: { identity?: Identity; sparse?: boolean } = {}): SimpleGit {
-  const config = ['core.hooksPath=/dev/null', 'gc.auto=0'];
-  // As config, not environment: a GIT_COMMITTER_* the user exported still wins, as in git.
-  if (opts.identity) config.push(`user.name=${opts.identity.name}`, `user.email=${opts.identity.email}`);
-  if (opts.sparse) config.push('core.sparseCheckout=true');
-  return simpleGit({ baseDir: dir, config, unsafe: { allowUnsafeHooksPath: true } });
-}
-
 /** --tree, else kernel.tree from quirkctl.yaml; refuses when neither names a directory. */
 export function treePath(ws: Workspace, option?: string): { dir: string; label: string } {
   if (option !== undefined) return { dir: path.resolve(option), label: `--tree '${option}'` };
@@ -48,14 +35,14 @@ export function treePath(ws: Workspace, option?: string): { dir: string; label: 
 
 export async function openKernelTree(dir: string, label: string): Promise<KernelTree> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${label}: no such directory`);
-  const git = gitAt(dir);
+  const git = gitIn(dir);
   let root: string;
   try {
     root = (await git.revparse(['--show-toplevel'])).trim();
   } catch {
     throw new InputError(`${label}: not a git work tree; expected a git clone of the Linux kernel`);
   }
-  return { root, git: root === dir ? git : gitAt(root), label };
+  return { root, git: root === dir ? git : gitIn(root), label };
 }
 
 /** The commit `ref` names (default: kernel.base, else HEAD), with a name for it. */

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SimpleGit } from 'simple-git';
 import type { Identity } from './commit-message.js';
-import { gitAt, type KernelTree } from './tree.js';
+import { gitConfigArgs, gitEnv, gitIn } from '../lib/git.js';
+import type { KernelTree } from './tree.js';
 
 export interface Worktree {
   dir: string;
@@ -31,13 +32,13 @@ export function touchedPaths(patchText: string): string[] {
 
 function removeNow(root: string, dir: string): void {
   try {
-    execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', dir], { stdio: 'ignore' });
+    execFileSync('git', [...gitConfigArgs(), '-C', root, 'worktree', 'remove', '--force', dir], { stdio: 'ignore', env: gitEnv() });
   } catch {
     // Already gone, or half made: remove the directory and let git forget it.
   }
   rmSync(dir, { recursive: true, force: true });
   try {
-    execFileSync('git', ['-C', root, 'worktree', 'prune'], { stdio: 'ignore' });
+    execFileSync('git', [...gitConfigArgs(), '-C', root, 'worktree', 'prune'], { stdio: 'ignore', env: gitEnv() });
   } catch {
     // nothing more to do
   }
@@ -66,7 +67,7 @@ export async function withWorktree<T>(tree: KernelTree, commit: string, identity
   try {
     await tree.git.raw(['worktree', 'add', '--detach', '--no-checkout', '--quiet', dir, commit]);
     const sparse = paths !== 'all';
-    const git = gitAt(dir, { identity, sparse });
+    const git = gitIn(dir, { identity, sparse });
     if (sparse) {
       const patterns = path.resolve(dir, (await git.raw(['rev-parse', '--git-path', 'info/sparse-checkout'])).trim());
       mkdirSync(path.dirname(patterns), { recursive: true });

@@ -41,7 +41,7 @@ export interface ComposeOptions {
 const MAX_LINE = 998;
 
 /** Each mail's To and Cc: the series' lists, plus `Cc:` trailers (a patch's own; all of them for the cover). */
-export function seriesRecipients(mails: SeriesMail[], to: Mailbox[], cc: Mailbox[]): Recipients[] {
+export function mailRecipients(mails: SeriesMail[], to: Mailbox[], cc: Mailbox[]): Recipients[] {
   const trailerCc = (m: SeriesMail) => (m.patch ? trailersNamed(m.patch, 'Cc').map((t) => trailerMailbox(m.patch as NonNullable<SeriesMail['patch']>, t)) : []);
   const all = mails.flatMap(trailerCc);
   return mails.map((m) => {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gitIn } from '../mail/git.js';
+import { gitIn } from '../lib/git.js';
 
 /** The diffstat and summary lines, or undefined when the tree lacks the base or a patch does not apply. */
 export async function gitDiffstat(tree: string, base: string, patchFiles: string[]): Promise<string | undefined> {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Mailbox } from '../mail/address.js';
-import { readGitConfig } from '../mail/git.js';
+import { readGitConfig } from '../lib/git.js';
 import { seriesMessageId } from '../mail/message-id.js';
 import { configPath, displayPath, type Workspace } from '../workspace/workspace.js';
 import { patchesDigest } from './checks.js';

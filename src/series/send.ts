@@ -15,8 +15,8 @@ import { InputError } from '../errors.js';
 import { setValue } from '../lib/fmdoc.js';
 import { checkValue } from '../lib/schema.js';
 import { parseMailbox, showMailbox, uniqueMailboxes, type Mailbox } from '../mail/address.js';
-import { composeMail, seriesRecipients, type OutgoingMail, type Recipients } from './compose.js';
-import { credentialFill } from '../mail/git.js';
+import { composeMail, mailRecipients, type OutgoingMail, type Recipients } from './compose.js';
+import { credentialFill } from '../lib/git.js';
 import { newPostingToken } from '../mail/message-id.js';
 import { describeSmtp, SendError, senderIdentity, smtpSettings, smtpTransport, type MailTransport, type SmtpSettings } from '../mail/smtp.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -88,7 +88,7 @@ async function buildPlan(ws: Workspace, s: LoadedSeries, opts: SendOptions, io: 
   const date = new Date(Math.floor(Date.now() / 1000) * 1000);
   const ids = postingIds(s, newPostingToken(), from.address.slice(from.address.lastIndexOf('@') + 1));
   const mails = seriesMails(s, { from, date, messageIds: ids, diffstat });
-  const recipients = seriesRecipients(mails, to, cc);
+  const recipients = mailRecipients(mails, to, cc);
   const composed = mails.map((m, i) => composeMail(m, recipients[i] as Recipients, i, { from, date, reflect: opts.reflect, mailer: opts.mailer }));
   const journal: SendJournal = {
     revision: d.revision,

@@ -3,11 +3,11 @@
  * walks over a whole history stream through execa, because a mainline log does not fit
  * in a string.
  */
-import { execa } from 'execa';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { gitIn, gitProcess } from '../lib/git.js';
 
 export function git(repo: string): SimpleGit {
-  return simpleGit({ baseDir: repo, maxConcurrentProcesses: 4 });
+  return gitIn(repo, { maxConcurrentProcesses: 4 });
 }
 
 /**
@@ -15,7 +15,7 @@ export function git(repo: string): SimpleGit {
  * `sep`. Memory stays flat however long the history is.
  */
 export async function streamRecords(repo: string, args: string[], sep: string, onRecord: (record: string) => void, input?: string): Promise<void> {
-  const child = execa('git', args, { cwd: repo, buffer: false, stdin: input === undefined ? 'ignore' : 'pipe', stderr: 'pipe', encoding: 'utf8' });
+  const child = gitProcess(args, { cwd: repo, buffer: false, stdin: input === undefined ? 'ignore' : 'pipe', stderr: 'pipe', encoding: 'utf8' });
   if (input !== undefined) {
     child.stdin?.end(input);
   }
@@ -43,8 +43,8 @@ export async function streamRecords(repo: string, args: string[], sep: string, o
 /** `git log -p --full-diff ... | git patch-id --stable`: the patch-id of every listed commit. */
 export async function patchIds(repo: string, logArgs: string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
-  const log = execa('git', ['log', '--no-merges', '-p', '--full-diff', '--format=commit %H', ...logArgs], { cwd: repo, buffer: false, stdin: 'ignore' });
-  const pid = execa('git', ['patch-id', '--stable'], { cwd: repo, stdin: 'pipe', lines: true });
+  const log = gitProcess(['log', '--no-merges', '-p', '--full-diff', '--format=commit %H', ...logArgs], { cwd: repo, buffer: false, stdin: 'ignore' });
+  const pid = gitProcess(['patch-id', '--stable'], { cwd: repo, stdin: 'pipe', lines: true });
   log.stdout?.pipe(pid.stdin!);
   const [, out] = await Promise.all([log, pid]);
   for (const line of out.stdout as unknown as string[]) {
@@ -56,7 +56,7 @@ export async function patchIds(repo: string, logArgs: string[]): Promise<Map<str
 
 /** The stable patch-id of a patch file's diff (git patch-id reads mail text too). */
 export async function patchIdOfText(text: string): Promise<string | undefined> {
-  const r = await execa('git', ['patch-id', '--stable'], { input: text });
+  const r = await gitProcess(['patch-id', '--stable'], { input: text });
   return r.stdout.split(' ')[0] || undefined;
 }
 
@@ -68,13 +68,13 @@ export interface MailInfo {
 
 /** Author and subject of a patch mail, decoded the way `git am` decodes them. */
 export async function mailInfo(text: string): Promise<MailInfo> {
-  const r = await execa('git', ['mailinfo', '/dev/null', '/dev/null'], { input: text });
+  const r = await gitProcess(['mailinfo', '/dev/null', '/dev/null'], { input: text });
   const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(r.stdout)?.[1]?.trim() ?? '';
   return { author: field('Author'), email: field('Email').toLowerCase(), subject: field('Subject') };
 }
 
 export async function isAncestor(repo: string, commit: string, ref: string): Promise<boolean> {
-  const r = await execa('git', ['merge-base', '--is-ancestor', commit, ref], { cwd: repo, reject: false });
+  const r = await gitProcess(['merge-base', '--is-ancestor', commit, ref], { cwd: repo, reject: false });
   if (r.exitCode === 0) return true;
   if (r.exitCode === 1) return false;
   throw new Error(`git merge-base --is-ancestor ${commit} ${ref} in ${repo}: ${r.stderr.trim()}`);
