@@ -14,7 +14,8 @@ import { checkpatchArgs, checkpatchOptions, runCheckpatch, type CheckpatchOption
 import { openKernelTree, treePath } from '../kernel/tree.js';
 
 export interface CheckRequest {
-  targets: string[];
+  /** A series slug, or patch files. */
+  patches: string[];
   tree?: string;
   /** checkpatch.pl options instead of kernel.checkpatch-args (default --strict). */
   args?: string[];
@@ -39,15 +40,15 @@ export interface CheckOutcome {
 
 /** A series slug, or patch files: which patches to check and how to show their names. */
 function resolveTargets(ws: Workspace, req: CheckRequest): { series?: string; digest?: string; files: string[] } {
-  const [first] = req.targets;
-  if (req.targets.length === 1 && first !== undefined && /^[a-z0-9][a-z0-9-]*$/.test(first) && existsSync(seriesPath(ws, first))) {
+  const [first] = req.patches;
+  if (req.patches.length === 1 && first !== undefined && /^[a-z0-9][a-z0-9-]*$/.test(first) && existsSync(seriesPath(ws, first))) {
     const doc = readSeries(ws, first);
     if (doc.data.patches.length === 0) throw new InputError(`series '${first}' has no patches to check`);
     // The digest of what is checked, read before checkpatch runs.
     const digest = patchesDigest(readPatches(ws, doc));
     return { series: first, digest, files: doc.data.patches.map((n) => path.join(patchesDir(ws, first), n)) };
   }
-  const files = req.targets.map((t) => {
+  const files = req.patches.map((t) => {
     const f = path.resolve(req.cwd, t);
     if (!existsSync(f) || !statSync(f).isFile()) throw new InputError(`'${t}': no series of that name and no such patch file`);
     return f;

@@ -20,7 +20,7 @@ import { renderCoverText } from '../lib/markdown-text.js';
 import { renderMailFile } from './format.js';
 import { coverDiffstat, loadSeries, postingIds, requirePatches, seriesMails } from './mails.js';
 import { newChangeId, type SeriesData } from './model.js';
-import { advanceRevision, loreLink, newSeriesText, postingId } from './revisions.js';
+import { advanceRevision, loreLink, draftSeriesText, postingId } from './revisions.js';
 import { checkSlug, parseSeriesText, readSeries, seriesPath, updateSeries } from './store.js';
 
 export interface NewSeriesOptions {
@@ -59,7 +59,7 @@ export async function createSeries(ws: Workspace, slug: string, o: NewSeriesOpti
     subject ??= entry.quirk.title;
     quirkData = { file: entry.file, body: entry.body.trim(), references: entry.quirk.references };
   }
-  const text = newSeriesText({
+  const text = draftSeriesText({
     subject: subject ?? 'EDITME: one line saying what the series does',
     changeId: newChangeId(slug),
     prefixes: o.prefixes.length ? o.prefixes : ['PATCH'],

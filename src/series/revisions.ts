@@ -23,7 +23,7 @@ export interface NewSeries {
 }
 
 /** The text of a new series/<slug>.md: front matter in the schema's key order, then the cover letter. */
-export function newSeriesText(s: NewSeries): string {
+export function draftSeriesText(s: NewSeries): string {
   const doc = newYamlDocument({
     subject: s.subject,
     'change-id': s.changeId,

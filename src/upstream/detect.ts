@@ -11,7 +11,7 @@ import { git } from './git.js';
 import { headOf, MainlineIndex, messageIdKey, subjectKey, type ScanStats } from './scan.js';
 import { StableIndex } from './stable.js';
 import { firstTagContaining, mainlineTags, releaseOf, stableTags } from './tags.js';
-import type { PatchTarget } from './targets.js';
+import type { TrackedPatch } from './tracked.js';
 
 export type MatchHow = 'message-id' | 'patch-id' | 'subject';
 
@@ -30,7 +30,7 @@ export interface PatchStatus {
 
 export interface SeriesTargets {
   slug: string;
-  patches: PatchTarget[];
+  patches: TrackedPatch[];
 }
 
 export interface SeriesStatus {
@@ -105,7 +105,7 @@ export async function detect(
     return ['subject', index.commitsFor(subjectKey(p.subject, p.email))];
   });
   const firstTag = await index.firstTags([...new Set(candidates.flatMap(([, c]) => c))], tags);
-  const found = new Map<PatchTarget, PatchStatus>();
+  const found = new Map<TrackedPatch, PatchStatus>();
   all.forEach((p, i) => {
     const [how, commits] = candidates[i] as [MatchHow, string[]];
     const status: PatchStatus = { file: p.file, subject: p.subject, stable: [] };

@@ -10,7 +10,7 @@ import { readJsonCache, writeJsonCache } from '../workspace/fs.js';
 import { cacheFile } from './cache-file.js';
 import { git, isAncestor, patchIds, streamRecords } from './git.js';
 import { firstTagsOf, tagsFingerprint } from './tags.js';
-import { looseSubject } from './targets.js';
+import { looseSubject } from './tracked.js';
 
 /** What is looked up in the log: `m:<message-id>` or `s:<subject>\0<author email>`. */
 export type LogKey = string;

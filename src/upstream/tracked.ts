@@ -6,7 +6,7 @@ import { cacheFile } from './cache-file.js';
 import { subjectSummary } from '../mail/subject.js';
 import { mailInfo, patchIdOfText } from './git.js';
 
-export interface PatchTarget {
+export interface TrackedPatch {
   /** The patch file name in patches/<slug>/. */
   file: string;
   subject: string;
@@ -27,7 +27,7 @@ export function filesTouched(patch: string): string[] {
   return [...new Set([...patch.matchAll(/^diff --git a\/\S+ b\/(\S+)$/gm)].map((m) => m[1] as string))].sort();
 }
 
-type Facts = Pick<PatchTarget, 'subject' | 'author' | 'email' | 'patchId'>;
+type Facts = Pick<TrackedPatch, 'subject' | 'author' | 'email' | 'patchId'>;
 
 /**
  * What git says of each patch file (author, subject, patch-id), remembered by content:
@@ -61,7 +61,7 @@ export class PatchFactsCache {
   }
 }
 
-export async function patchTargets(doc: SeriesDocument, patches: { name: string; text: string }[], cache: PatchFactsCache): Promise<PatchTarget[]> {
+export async function trackedPatches(doc: SeriesDocument, patches: { name: string; text: string }[], cache: PatchFactsCache): Promise<TrackedPatch[]> {
   const history = doc.data.history ?? [];
   return Promise.all(
     patches.map(async ({ name, text }, i) => ({

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelSatisfies } from '../../src/kernel/version.js';
 import { detect } from '../../src/upstream/detect.js';
-import { PatchFactsCache, patchTargets } from '../../src/upstream/targets.js';
+import { PatchFactsCache, trackedPatches } from '../../src/upstream/tracked.js';
 import { readPatches, readSeries } from '../../src/series/store.js';
 import { openWorkspace } from '../../src/workspace/workspace.js';
 import { cli, freshWorkspace, REPO, tempDir, treeHash } from '../helpers/cli.js';
@@ -101,7 +101,7 @@ describe('quirkctl upstream', () => {
     const series = await Promise.all(
       ['polaris', 'flr', 'audio', 'pending'].map(async (slug) => {
         const doc = readSeries(w, slug);
-        return { slug, patches: await patchTargets(doc, readPatches(w, doc), facts) };
+        return { slug, patches: await trackedPatches(doc, readPatches(w, doc), facts) };
       }),
     );
     const first = await detect({ mainline: repos.mainline, cacheDir: w.stateDir, series });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { summarize, type PatchStatus } from '../../src/upstream/detect.js';
 import { messageIdsIn } from '../../src/upstream/scan.js';
 import { upstreamCommitsIn } from '../../src/upstream/stable.js';
-import { filesTouched, looseSubject } from '../../src/upstream/targets.js';
+import { filesTouched, looseSubject } from '../../src/upstream/tracked.js';
 
 const sha = (c: string) => c.repeat(40);
 

@@ -45,13 +45,13 @@ Examples:
   quirkctl check my-fix --checkpatch-arg --strict --checkpatch-arg --max-line-length=80
   quirkctl check amd-polaris-no-bus-reset --in-container --target debian-12`,
     )
-    .action(async (targets: string[], opts: CheckOptions, cmd: Command) => {
+    .action(async (patches: string[], opts: CheckOptions, cmd: Command) => {
       const ws = await workspaceOf(cmd);
       const { checkPatches } = await import('../../series/check.js');
       const path = await import('node:path');
       if ((opts.target !== undefined || opts.runner !== undefined) && !opts.inContainer) throw new InputError(`${opts.target !== undefined ? '--target' : '--runner'} goes with --in-container`);
       const inTarget = opts.inContainer ? await inTargetRunner(ws, await targetOf(ws, opts)) : undefined;
-      const out = await checkPatches(ws, { targets, tree: opts.tree, args: opts.checkpatchArg, cwd: process.cwd(), ...(inTarget ? { inTarget } : {}) });
+      const out = await checkPatches(ws, { patches, tree: opts.tree, args: opts.checkpatchArg, cwd: process.cwd(), ...(inTarget ? { inTarget } : {}) });
       if (opts.json) {
         printJson(out);
       } else {

@@ -47,7 +47,7 @@ Examples:
       if (!mainline) throw new InputError('no mainline clone: pass --mainline PATH or set upstream.mainline in quirkctl.yaml');
       const stable = opts.stable ?? configPath(ws, ws.config.upstream?.stable);
       const { checkSlug, listSeriesSlugs, readPatches, readSeries } = await import('../../series/store.js');
-      const { PatchFactsCache, patchTargets } = await import('../../upstream/targets.js');
+      const { PatchFactsCache, trackedPatches } = await import('../../upstream/tracked.js');
       const { detect } = await import('../../upstream/detect.js');
       if (slug) checkSlug(slug);
       const slugs = slug ? [slug] : listSeriesSlugs(ws);
@@ -55,7 +55,7 @@ Examples:
       const series = await Promise.all(
         slugs.map(async (s) => {
           const doc = readSeries(ws, s);
-          return { slug: s, patches: await patchTargets(doc, readPatches(ws, doc), facts) };
+          return { slug: s, patches: await trackedPatches(doc, readPatches(ws, doc), facts) };
         }),
       );
       await facts.save();
