@@ -158,6 +158,11 @@ export interface ActionModule<A extends { type: string } = { type: string }> {
   vm?: VmProof<A>;
 }
 
+/** What an action without parameters (a bare name in `actions`) says of itself, and its `--no-*` option's reading. */
+export function bareAction<T extends string>(type: T, cliKey: string): Pick<ActionModule<{ type: T }>, 'type' | 'fromData' | 'toData' | 'describe'> & { read: ActionModule<{ type: T }>['cli']['read'] } {
+  return { type, fromData: () => ({ type }), toData: () => type, describe: () => type, read: (o) => (o[cliKey] === false ? [{ type }] : []) };
+}
+
 /** Declares an action module with its own action type. */
 export function defineAction<A extends { type: string }>(m: ActionModule<A>): ActionModule<A> {
   return m;

@@ -3,7 +3,7 @@
  * one flag set by a fixup in quirks.c, by the module's flag table and (as far as sysfs
  * lets it) by the hook. Each flag is one file that calls this with its own words.
  */
-import { defineAction, type ActionModule, type KernelPlace } from './action.js';
+import { bareAction, defineAction, type ActionModule, type KernelPlace } from './action.js';
 
 export interface FlagSpec<T extends string> {
   type: T;
@@ -25,17 +25,11 @@ export interface FlagSpec<T extends string> {
 }
 
 export function flagAction<T extends string>(f: FlagSpec<T>): ActionModule<{ type: T }> {
+  const { read, ...bare } = bareAction(f.type, f.cliKey);
   return defineAction<{ type: T }>({
-    type: f.type,
-    fromData: () => ({ type: f.type }),
-    toData: () => f.type,
-    describe: () => f.type,
+    ...bare,
     explain: () => f.explain,
-    cli: {
-      options: [{ flags: `--${f.type}`, description: f.cliText }],
-      read: (o) => (o[f.cliKey] === false ? [{ type: f.type }] : []),
-      names: [`--${f.type}`],
-    },
+    cli: { options: [{ flags: `--${f.type}`, description: f.cliText }], read, names: [`--${f.type}`] },
     devFlag: { cFlag: f.cFlag, resetMethods: f.resetMethods },
     kernel: { place: { fixup: f.fixup }, subject: f.subject, summary: f.summary, helpText: f.helpText },
     hook: {

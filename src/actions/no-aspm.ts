@@ -4,21 +4,16 @@
  * call that gives back exactly the states that were on, so the module leaves ASPM off
  * when it is unloaded (and says so); the hook writes the link's l0s_aspm and l1_aspm.
  */
-import { defineAction } from './action.js';
+import { bareAction, defineAction } from './action.js';
 
-interface NoAspm {
-  type: 'no-aspm';
-}
+const { read, ...bare } = bareAction('no-aspm', 'aspm');
 
-export default defineAction<NoAspm>({
-  type: 'no-aspm',
-  fromData: () => ({ type: 'no-aspm' }),
-  toData: () => 'no-aspm',
-  describe: () => 'no-aspm',
+export default defineAction<{ type: 'no-aspm' }>({
+  ...bare,
   explain: () => "Keep its PCIe link out of the ASPM L0s and L1 power states (`pci_disable_link_state()`, as `quirk_disable_aspm_l0s_l1()` does).",
   cli: {
     options: [{ flags: '--no-aspm', description: 'keep its PCIe link out of ASPM L0s and L1 (pci_disable_link_state)' }],
-    read: (o) => (o.aspm === false ? [{ type: 'no-aspm' }] : []),
+    read,
     names: ['--no-aspm'],
   },
   kernel: {

@@ -3,21 +3,16 @@
  * marks it (pci_dev's no_msi); its drivers fall back to INTx. sysfs shows the mark as
  * msi_bus (0: no MSI), which the hook writes and vm-test reads.
  */
-import { defineAction } from './action.js';
+import { bareAction, defineAction } from './action.js';
 
-interface NoMsi {
-  type: 'no-msi';
-}
+const { read, ...bare } = bareAction('no-msi', 'msi');
 
-export default defineAction<NoMsi>({
-  type: 'no-msi',
-  fromData: () => ({ type: 'no-msi' }),
-  toData: () => 'no-msi',
-  describe: () => 'no-msi',
+export default defineAction<{ type: 'no-msi' }>({
+  ...bare,
   explain: () => 'Never let a driver enable MSI or MSI-X on it, so that its drivers use INTx (`no_msi`, as `quirk_no_msi()` sets it).',
   cli: {
     options: [{ flags: '--no-msi', description: 'never let a driver enable MSI or MSI-X on it; drivers use INTx (pci_dev no_msi)' }],
-    read: (o) => (o.msi === false ? [{ type: 'no-msi' }] : []),
+    read,
     names: ['--no-msi'],
   },
   kernel: {
