@@ -62,6 +62,27 @@ it configured, so a guest that gets it after a PM reset finds stale state.
 Marking the PM reset unusable makes the reset code pick a method that works.
 `;
 
+/** The actions added as one module each (src/actions/no-msi.ts, no-aspm.ts), as quirks.c takes them. */
+const newAction = (id: string, ids: string, action: string, title: string, ref: string) => `---
+id: ${id}
+title: ${title}
+match: { vendor: 0x${ids.split(':')[0]}, device: 0x${ids.split(':')[1]} }
+actions:
+  - ${action}
+upstream: { state: none }
+references:
+  - ${ref}
+---
+
+## Symptom
+
+${title}: the device stops working once the kernel uses the feature.
+
+## Why this workaround
+
+Without it the device keeps working; the kernel has a quirk helper for exactly this.
+`;
+
 interface Setup {
   ws: string;
   tree: string;
@@ -72,6 +93,8 @@ function setup(): Setup {
   for (const f of readdirSync(path.join(REPO, 'quirks'))) copyFileSync(path.join(REPO, 'quirks', f), path.join(ws, 'quirks', f));
   writeFileSync(path.join(ws, 'quirks', 'marvell-88se9215-no-flr.md'), MARVELL_NO_FLR);
   writeFileSync(path.join(ws, 'quirks', 'nvidia-ga102-audio-no-pm-reset.md'), NVIDIA_NO_PM_RESET);
+  writeFileSync(path.join(ws, 'quirks', 'asmedia-asm1062-no-msi.md'), newAction('asmedia-asm1062-no-msi', '1b21:0612', 'no-msi', 'ASMedia ASM1062 SATA controller loses MSI interrupts', 'https://lore.kernel.org/r/20990101000000.GA2@example.org'));
+  writeFileSync(path.join(ws, 'quirks', 'realtek-rtl8125-no-aspm.md'), newAction('realtek-rtl8125-no-aspm', '10ec:8125', 'no-aspm', 'Realtek RTL8125 drops off the bus after ASPM L1', 'https://lore.kernel.org/r/20990101000000.GA3@example.org'));
   const tree = cloneKernelTree();
   git(tree, 'config', 'user.name', 'Jane Developer');
   git(tree, 'config', 'user.email', 'jane@example.org');
@@ -175,6 +198,8 @@ describe.runIf(hasKernelSource)('quirkctl patch on the real linux-source-6.1 tre
   it.each([
     ['marvell-88se9215-no-flr', ['--name', 'Marvell 88SE9215'], '0001-PCI-Avoid-FLR-for-Marvell-88SE9215.patch', '+DECLARE_PCI_FIXUP_EARLY(PCI_VENDOR_ID_MARVELL_EXT, 0x9215, quirk_no_flr);\n', 'Closes: https://bugzilla.kernel.org/show_bug.cgi?id=999001'],
     ['nvidia-ga102-audio-no-pm-reset', [], '0001-PCI-Avoid-PM-reset-for-NVIDIA-GA102-High-Definition-.patch', '+DECLARE_PCI_FIXUP_HEADER(PCI_VENDOR_ID_NVIDIA, 0x1aef, quirk_no_pm_reset);\n', 'Link: https://lore.kernel.org/r/20990101000000.GA1@example.org'],
+    ['asmedia-asm1062-no-msi', ['--name', 'ASMedia ASM1062'], '0001-PCI-Disable-MSI-for-ASMedia-ASM1062.patch', '+DECLARE_PCI_FIXUP_FINAL(PCI_VENDOR_ID_ASMEDIA, 0x0612, quirk_no_msi);\n', 'Link: https://lore.kernel.org/r/20990101000000.GA2@example.org'],
+    ['realtek-rtl8125-no-aspm', ['--name', 'Realtek RTL8125'], '0001-PCI-Disable-ASPM-L0s-L1-for-Realtek-RTL8125.patch', '+DECLARE_PCI_FIXUP_FINAL(PCI_VENDOR_ID_REALTEK, 0x8125,\n+\t\t\tquirk_disable_aspm_l0s_l1);\n', 'Link: https://lore.kernel.org/r/20990101000000.GA3@example.org'],
   ])('makes a %s patch that applies, touches quirks.c only and passes checkpatch --strict', (id, extra, name, line, trailer) => {
     const r = cli(['patch', id, '--tree', s.tree, '--stable', ...extra], { cwd: s.ws });
     expect(r.code).toBe(0);
