@@ -90,8 +90,8 @@ export interface ModuleCode<A> {
 export interface HookCode<A> {
   /**
    * Shell run for a matching device that appears (the udev rule), with `$1` the device's
-   * sysfs directory, `$2` its address and `$3` the quirk id; `$ids` holds the ids of the
-   * quirks that have the action, space-separated.
+   * sysfs directory, `$2` its address and `$3` the quirk id, for the quirks that have
+   * the action; `log` and `sysfs_write` are the hook's own.
    */
   onAdd?: string;
   /** What only the module can do, for the hook's README; undefined: the hook does all of it. */

@@ -38,7 +38,7 @@ export default defineAction<{ type: 'no-msi' }>({
 \t}`,
   },
   hook: {
-    onAdd: '\t\tlog "no-msi $2 quirk=$3 msi_bus=0 result=$(sysfs_write "$1/msi_bus" 0)"',
+    onAdd: '\t\tlog "no-msi $2 quirk=$3 result=$(sysfs_write "$1/msi_bus" 0)"',
   },
   vm: {
     step: () => ({ name: 'no-msi', title: 'no-msi (msi_bus)', check: {} }),

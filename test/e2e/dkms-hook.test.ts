@@ -32,6 +32,7 @@ const DEVICES: Device[] = [
   { bdf: '0000:00:05.0', ids: ['0x8086', '0x100e'], cls: '0x020000', rev: '0x02', driver: 'e1000' }, // wrong revision
   { bdf: '0000:00:06.0', ids: ['0x1002', '0x67df'], cls: '0x030000', driver: 'amdgpu' }, // flags and writes, no rebind
   { bdf: '0000:00:07.0', ids: ['0x10de', '0x1234'], cls: '0x030000', driver: 'nouveau' }, // no quirk
+  { bdf: '0000:00:08.0', ids: ['0x1b21', '0x0612'], cls: '0x010601', driver: 'ahci' }, // no-msi and no-aspm
 ];
 
 function makeSysfs(root: string): void {
@@ -42,6 +43,9 @@ function makeSysfs(root: string): void {
     const attrs = { vendor: d.ids[0], device: d.ids[1], subsystem_vendor: '0x0000', subsystem_device: '0x0000', class: d.cls ?? '0x120000', revision: d.rev ?? '0x01', reset_method: 'flr bus pm' };
     for (const [k, v] of Object.entries(attrs)) writeFileSync(path.join(dir, k), `${v}\n`);
     writeFileSync(path.join(dir, 'power', 'control'), 'auto\n');
+    writeFileSync(path.join(dir, 'msi_bus'), '1\n');
+    mkdirSync(path.join(dir, 'link'));
+    for (const state of ['l0s', 'l1']) writeFileSync(path.join(dir, 'link', `${state}_aspm`), '1\n');
     writeFileSync(path.join(dir, 'config'), Buffer.alloc(256));
     writeFileSync(path.join(dir, 'remove'), '');
     if (d.driver) {
@@ -64,6 +68,7 @@ describe('the systemd-sleep hook and udev rule (no module)', () => {
     writeQuirk(ws, 'xmm', 'match: { vendor: 0x8086, device: 0x7360 }\nactions:\n  - rebind: { around: [ hibernate ] }\n');
     writeQuirk(ws, 'nic', 'match: { vendor: 0x8086, device: 0x100e, class: { value: 0x020000, mask: 0xff0000 }, revision: 0x03 }\nactions:\n  - rebind: { around: [ suspend ], method: remove-rescan, settle-ms: 100 }\n  - config-write: { offset: 0x10, width: 8, value: 0xab, when: before-rebind }\n');
     writeQuirk(ws, 'polaris', 'match: { vendor: 0x1002, device: 0x67df }\nactions:\n  - no-bus-reset\n  - no-flr\n  - no-d3\n  - config-write: { offset: 0x7c, width: 32, value: 0x39d5e86b, when: before-reset }\n  - config-write: { offset: 0x40, width: 8, value: 0x01, when: on-load }\n');
+    writeQuirk(ws, 'asm', 'match: { vendor: 0x1b21, device: 0x0612 }\nactions:\n  - no-msi\n  - no-aspm\n');
     out = path.join(tempDir(), 'out');
     const r = cli(['dkms', '--all', '--format', 'hook', '--name', 'qk-hook', '--version', '1', '--out', out], { cwd: ws });
     expect(r.stderr).toBe('');
@@ -149,6 +154,23 @@ describe('the systemd-sleep hook and udev rule (no module)', () => {
     const rules = readFileSync(path.join(out, 'hook', '90-qk-hook.rules'), 'utf8');
     expect(rules).toContain('ACTION=="add", SUBSYSTEM=="pci", ATTR{vendor}=="0x1002", ATTR{device}=="0x67df", RUN+="/usr/lib/systemd/system-sleep/qk-hook add $kernel"');
     expect(rules).not.toContain('0x7360'); // nothing to do when it appears
+  });
+
+  it('writes msi_bus=0 for no-msi and turns ASPM off through link/*_aspm for no-aspm when udev adds the device', () => {
+    const root = tempDir();
+    makeSysfs(root);
+    const r = run(root, ['add', '0000:00:08.0']);
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      'qk-hook: no-msi 0000:00:08.0 quirk=asm result=0',
+      'qk-hook: no-aspm 0000:00:08.0 quirk=asm state=l0s result=0',
+      'qk-hook: no-aspm 0000:00:08.0 quirk=asm state=l1 result=0',
+    ]);
+    expect(read(root, 'devices/0000:00:08.0/msi_bus')).toBe('0\n');
+    for (const state of ['l0s', 'l1']) expect(read(root, `devices/0000:00:08.0/link/${state}_aspm`)).toBe('0\n');
+    expect(read(root, 'devices/0000:00:06.0/msi_bus')).toBe('1\n');
+    const rules = readFileSync(path.join(out, 'hook', '90-qk-hook.rules'), 'utf8');
+    expect(rules).toContain('ATTR{vendor}=="0x1b21", ATTR{device}=="0x0612", RUN+="/usr/lib/systemd/system-sleep/qk-hook add $kernel"');
   });
 
   it('does before-reset writes on request, and refuses an argument that is not a PCI address', () => {
