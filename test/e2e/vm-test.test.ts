@@ -3,10 +3,10 @@
  * booted by qemu with a busybox-static initramfs. Each scenario is one boot; two run at a
  * time (the machine has two cores, and TCG runs a guest on one).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliAsync, freshWorkspace, REPO, type CliResult } from '../helpers/cli.js';
 import { realComponent } from '../helpers/real.js';
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,11 @@ interface Json {
   workDir: string | null;
 }
 
-const vmTempDirs = () => readdirSync(tmpdir()).filter((f) => f.startsWith('quirkctl-vm-'));
+// A temporary directory of this file's own for vm-test's work directories: other vm-test runs on the machine do not show in it.
+const VM_TMP = mkdtempSync(path.join(tmpdir(), 'quirkctl-vmtest-'));
+const VM_ENV = { TMPDIR: VM_TMP };
+afterAll(() => rmSync(VM_TMP, { recursive: true, force: true }));
+const vmTempDirs = () => readdirSync(VM_TMP).filter((f) => f.startsWith('quirkctl-vm-'));
 
 const scenarios = {
   // The default accelerator (auto): KVM where it runs guests, else TCG after a short try.
@@ -68,7 +72,7 @@ async function runAll(names: Name[], parallel: number): Promise<void> {
   const worker = async () => {
     for (let name = queue.shift(); name; name = queue.shift()) {
       const t = Date.now();
-      const r = await cliAsync(scenarios[name]());
+      const r = await cliAsync(scenarios[name](), { env: VM_ENV });
       results[name] = { ...r, seconds: (Date.now() - t) / 1000 };
     }
   };
@@ -198,7 +202,7 @@ describe('vm-test: bad input exits 2, says what is wrong, and leaves nothing beh
   for (const [what, args, message] of cases) {
     it(what, () => {
       const before = vmTempDirs();
-      const r = cli(args);
+      const r = cli(args, { env: VM_ENV });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stdout).toBe('');
